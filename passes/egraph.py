@@ -1,0 +1,264 @@
+"""The e-graph stage: term graph -> egglog, saturation under limits, serialized e-graph back.
+
+Terms are inserted as egglog text, one `(set (N i) ...)` command per term (much faster than
+building Python expression objects, and linear in memory). Saturation runs one iteration at a
+time so that node, iteration and time limits can be enforced between iterations: egglog has
+no limits of its own. The result is read back from egglog's JSON serialization into
+`EGraphData`, which the extractors work on (egglog's own extraction scores trees and overflows
+on program-sized DAGs).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from egglog import EGraph, Ruleset, run
+from egglog.declarations import HasDeclarations
+
+from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.dialect_glue import schema
+from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, Term, TermGraph, TensorTy, Ty
+
+log = logging.getLogger(__name__)
+
+
+# -- egglog text for terms ------------------------------------------------------------------------
+def _ty_text(ty: Ty) -> str:
+    if isinstance(ty, TensorTy):
+        return f'(TT (vec-of {" ".join(map(str, ty.shape))}) "{ty.dtype}")'
+    return f'(OT "{ty.key}")'
+
+
+def term_text(term: Term) -> str:
+    """`term` as an egglog expression whose children are `(N i)` lookups."""
+    parts = [term.ctor, _ty_text(term.ty)]
+    for kind, arg in zip(O.kinds_of(term.ctor), term.args, strict=True):
+        if kind == "T":
+            parts.append(f"(N {arg})")
+        elif kind == "L":
+            assert isinstance(arg, tuple)
+            parts.append("".join(f"(TCons (N {a}) " for a in arg) + "(TNil)" + ")" * len(arg))
+        elif kind == "V":
+            assert isinstance(arg, tuple)
+            parts.append(f"(vec-of {' '.join(map(str, arg))})")
+        elif kind == "I":
+            parts.append(str(arg))
+        else:
+            assert isinstance(arg, str) and '"' not in arg and "\\" not in arg
+            parts.append(f'"{arg}"')
+    return "(" + " ".join(parts) + ")"
+
+
+# -- the serialized e-graph -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ENode:
+    """One e-node: like a `Term`, but its tensor arguments are e-class ids.
+
+    For `L` arguments the value is the id of a `TList` e-class.
+    """
+
+    ctor: str
+    ty: Ty
+    args: tuple[Arg | str, ...]
+    eclass: str
+
+    def children(self) -> list[str]:
+        out: list[str] = []
+        for kind, arg in zip(_kinds(self.ctor), self.args, strict=True):
+            if kind in "TL":
+                assert isinstance(arg, str)
+                out.append(arg)
+        return out
+
+
+def _kinds(ctor: str) -> str:
+    if ctor == "TCons":
+        return "TL"
+    if ctor == "TNil":
+        return ""
+    return O.kinds_of(ctor)
+
+
+@dataclass
+class EGraphData:
+    """The e-graph as extractors see it: e-classes of `Tensor` and `TList` e-nodes."""
+
+    nodes: list[ENode] = field(default_factory=list)
+    classes: dict[str, list[int]] = field(default_factory=dict)  # e-class -> node indices
+    term_class: dict[int, str] = field(default_factory=dict)  # imported term id -> e-class
+
+    def add(self, node: ENode) -> None:
+        self.classes.setdefault(node.eclass, []).append(len(self.nodes))
+        self.nodes.append(node)
+
+    @property
+    def num_nodes(self) -> int:
+        return len(self.nodes)
+
+
+# Python method names (as egglog-python serializes them) -> egglog constructor names.
+def _method_to_ctor() -> dict[str, str]:
+    table = {
+        "Tensor.input": O.INPUT,
+        "Tensor.constant": O.CONST,
+        "Tensor.opaque": O.OPAQUE,
+        "Tensor.proj": O.PROJ,
+        "TList.cons": "TCons",
+        "TList.nil": "TNil",
+    }
+    table.update({f"Tensor.{s.method}": s.ctor for s in O.ALL_SPECS})
+    return table
+
+
+_METHOD_TO_CTOR = _method_to_ctor()
+
+
+def _decode(js: dict) -> EGraphData:  # type: ignore[type-arg]
+    """Decode egglog's JSON serialization (`split_primitive_outputs=False`)."""
+    raw = js["nodes"]
+    prim_cache: dict[str, Arg] = {}
+
+    def prim(node_id: str) -> Arg:
+        v = prim_cache.get(node_id)
+        if v is None:
+            n = raw[node_id]
+            op = n["op"]
+            if op == "Vec":
+                v = tuple(int(raw[c]["op"]) for c in n["children"])
+            elif op.startswith('"'):
+                v = op[1:-1]
+            else:
+                v = int(op)
+            prim_cache[node_id] = v
+        return v
+
+    ty_cache: dict[str, Ty] = {}
+
+    def ty_of(node_id: str) -> Ty:
+        t = ty_cache.get(node_id)
+        if t is None:
+            n = raw[node_id]
+            if n["op"] == "Ty.tensor":
+                shape, dtype = (prim(c) for c in n["children"])
+                t = TensorTy(shape, dtype)  # type: ignore[arg-type]
+            else:
+                t = OtherTy(prim(n["children"][0]))  # type: ignore[arg-type]
+            ty_cache[node_id] = t
+        return t
+
+    data = EGraphData()
+    for node in raw.values():
+        op = node["op"]
+        if op == "node":  # the `N` table: imported term id -> e-class
+            term_id = prim(node["children"][0])
+            data.term_class[term_id] = node["eclass"]  # type: ignore[index]
+            continue
+        ctor = _METHOD_TO_CTOR.get(op)
+        if ctor is None or node.get("subsumed"):
+            continue
+        children = node["children"]
+        if ctor in ("TCons", "TNil"):
+            args = tuple(raw[c]["eclass"] for c in children)
+            data.add(ENode(ctor, OtherTy(""), args, node["eclass"]))
+            continue
+        ty = ty_of(children[0])
+        args_out: list[Arg | str] = []
+        for kind, c in zip(O.kinds_of(ctor), children[1:], strict=True):
+            args_out.append(raw[c]["eclass"] if kind in "TL" else prim(c))
+        data.add(ENode(ctor, ty, tuple(args_out), node["eclass"]))
+    return data
+
+
+# -- the session ----------------------------------------------------------------------------------
+@dataclass
+class Limits:
+    """Bounds on saturation; whichever is hit first ends it (the best program so far is kept)."""
+
+    iterations: int = 8
+    nodes: int = 200_000
+    seconds: float = 10.0
+
+
+@dataclass
+class SaturationReport:
+    iterations: int = 0
+    stop_reason: str = "saturated"
+    seconds: float = 0.0
+    nodes_before: int = 0
+    nodes_after: int = 0
+    matches: dict[str, int] = field(default_factory=dict)
+
+
+def _declarations() -> list[HasDeclarations]:
+    return [schema.Ty, schema.TList, schema.Tensor, schema.node]  # type: ignore[list-item]
+
+
+class EGraphSession:
+    """One egglog e-graph holding one term graph (one block of StableHLO)."""
+
+    def __init__(self, rulesets: Sequence[Ruleset] = ()):
+        self.egraph = EGraph()
+        self.rulesets = list(rulesets)
+        self._declare()
+
+    def _declare(self) -> None:
+        # Constructors are declared lazily by egglog-python; text insertion needs all of them now.
+        eg = self.egraph
+        eg._add_decls(*_declarations())
+        for cls in (schema.Ty, schema.TList, schema.Tensor):
+            for name in dir(cls):
+                member = getattr(cls, name)
+                ref = getattr(member, "__egg_ref__", None) if not name.startswith("__") else None
+                if ref is not None:
+                    eg._state.callable_ref_to_egg(ref)
+        eg._state.callable_ref_to_egg(schema.node.__egg_ref__)  # type: ignore[attr-defined]
+
+    def insert(self, graph: TermGraph) -> None:
+        raw = self.egraph._egraph
+        for i, term in enumerate(graph.terms):
+            raw.run_program(*raw.parse_program(f"(set (N {i}) {term_text(term)})"))
+
+    def size(self) -> int:
+        return sum(n for _, n in self.egraph.all_function_sizes())
+
+    def saturate(self, limits: Limits) -> SaturationReport:
+        report = SaturationReport(nodes_before=self.size())
+        start = time.perf_counter()
+        report.stop_reason = "saturated"
+        if not self.rulesets:
+            report.nodes_after = report.nodes_before
+            return report
+        schedule = run(self.rulesets[0])
+        for rs in self.rulesets[1:]:
+            schedule = schedule + run(rs)
+        for i in range(limits.iterations):
+            result = self.egraph.run(schedule)
+            report.iterations = i + 1
+            for rule, n in result.num_matches_per_rule.items():
+                name = getattr(rule, "name", None) or str(rule)[:60]
+                report.matches[name] = report.matches.get(name, 0) + n
+            if not result.updated:
+                break
+            if self.size() > limits.nodes:
+                report.stop_reason = "node limit"
+                break
+            if time.perf_counter() - start > limits.seconds:
+                report.stop_reason = "time limit"
+                break
+        else:
+            report.stop_reason = "iteration limit"
+        report.seconds = time.perf_counter() - start
+        report.nodes_after = self.size()
+        return report
+
+    def serialize(self) -> EGraphData:
+        js = json.loads(self.egraph._serialize(split_primitive_outputs=False).to_json())
+        return _decode(js)
+
+
+def class_of_terms(data: EGraphData, term_ids: Iterable[int]) -> list[str]:
+    return [data.term_class[t] for t in term_ids]

@@ -1,0 +1,175 @@
+"""The equality-saturation passes: import -> saturate -> extract -> export, per function.
+
+`stablehlo-eqsat-roundtrip` runs the stages with no rules (the module must come back
+unchanged in meaning); `stablehlo-eqsat` runs them with the rule library under a
+floating-point mode. A function on which any stage fails is left exactly as it was, with a
+warning that names it and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from egglog import Ruleset
+from jaxlib.mlir import ir
+
+from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extraction, replace_function
+from stablehlo_eqsat.dialect_glue.graph import TermGraph
+from stablehlo_eqsat.dialect_glue.importer import UnsupportedFunction, import_function, pure_functions
+from stablehlo_eqsat.passes.cost import node_cost
+from stablehlo_eqsat.passes.diagnostics import Diagnostics
+from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, ENode, Limits, SaturationReport
+from stablehlo_eqsat.passes.extract import EXTRACTORS, CostFn, build_graph, check_extraction, dag_cost
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GraphReport:
+    terms_in: int = 0
+    terms_out: int = 0
+    cost_in: float = 0.0
+    cost_out: float = 0.0
+    saturation: SaturationReport = field(default_factory=SaturationReport)
+    kept_input: bool = False
+
+
+@dataclass
+class FunctionReport:
+    name: str
+    status: str = "optimized"  # optimized | unchanged | unsupported | failed
+    reason: str = ""
+    graphs: list[GraphReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class EqsatConfig:
+    """What one run of the e-graph stages does to each graph."""
+
+    rulesets: Sequence[Ruleset] = ()
+    limits: Limits = field(default_factory=Limits)
+    extractor: str = "greedy-dag"
+
+
+def optimize_graph(graph: TermGraph, config: EqsatConfig) -> tuple[ExtractedGraph, GraphReport]:
+    """One block through egglog and back. Never returns a program costlier than the input."""
+    report = GraphReport(terms_in=len(graph))
+    session = EGraphSession(config.rulesets)
+    session.insert(graph)
+    report.saturation = session.saturate(config.limits)
+    data = session.serialize()
+    roots = [data.term_class[r] for r in graph.roots]
+    choice = EXTRACTORS[config.extractor].extract(data, roots, node_cost)
+    check_extraction(data, roots, choice)
+    extracted = build_graph(data, choice, roots)
+    report.cost_out = dag_cost(data, choice, node_cost)
+    # The input program is always a candidate: find its cost in the same e-graph.
+    report.cost_in = _input_cost(graph, data, node_cost)
+    if report.cost_out > report.cost_in:
+        report.kept_input = True
+        extracted = identity_extraction(graph)
+    report.terms_out = len(extracted.graph)
+    return extracted, report
+
+
+def _input_cost(graph: TermGraph, data: EGraphData, cost: CostFn) -> float:
+    """DAG cost of the input program, priced node by node with the same cost function."""
+    total = 0.0
+    for tid in graph.live():
+        term = graph.terms[tid]
+        total += cost(ENode(term.ctor, term.ty, term.args, data.term_class.get(tid, "")))
+    return total
+
+
+def run_on_module(
+    module: ir.Module, config: EqsatConfig, diagnostics: Diagnostics, pass_name: str
+) -> list[FunctionReport]:
+    """Optimize every function of `module` in place; failures leave a function untouched."""
+    reports: list[FunctionReport] = []
+    pure = pure_functions(module)
+    funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
+    for func in funcs:
+        name = ir.StringAttr(func.attributes["sym_name"]).value
+        report = FunctionReport(name)
+        reports.append(report)
+        start = time.perf_counter()
+        if not len(func.regions[0].blocks):
+            report.status = "unchanged"
+            report.reason = "declaration"
+            continue
+        try:
+            fn = import_function(func, pure)
+        except UnsupportedFunction as e:
+            report.status, report.reason = "unsupported", str(e)
+            log.info("%s: @%s left as is: %s", pass_name, name, e)
+            continue
+        try:
+            extracted: dict[int, ExtractedGraph] = {}
+            for gid, info in fn.graphs.items():
+                extracted[gid], graph_report = optimize_graph(info.graph, config)
+                report.graphs.append(graph_report)
+            replace_function(fn, extracted)
+        except Exception as e:  # noqa: BLE001 - any failure falls back to the input function
+            report.status = "failed"
+            report.reason = f"{type(e).__name__}: {e}".splitlines()[0]
+            diagnostics.warning(f"{pass_name}: function @{name} left unchanged: {report.reason}", func.location)
+            log.debug("fallback for @%s", name, exc_info=True)
+        report.seconds = time.perf_counter() - start
+    return reports
+
+
+# -- the passes -----------------------------------------------------------------------------------
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class RoundtripPass:
+    """Import every function into an e-graph and extract it again with no rules."""
+
+    name: ClassVar[str] = "stablehlo-eqsat-roundtrip"
+    summary: ClassVar[str] = "StableHLO -> e-graph -> StableHLO with no rewrites (checks the translation)"
+
+    extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag"))
+
+    def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
+        config = EqsatConfig(rulesets=(), limits=Limits(iterations=0), extractor=self.extractor)
+        return run_on_module(module, config, diagnostics, self.name)
+
+
+FP_MODES = ("strict", "xla", "fast")
+
+
+@dataclass(frozen=True)
+class EqsatPass:
+    """Saturate every function with the rule library and extract the cheapest program."""
+
+    name: ClassVar[str] = "stablehlo-eqsat"
+    summary: ClassVar[str] = "equality saturation with the StableHLO rule library"
+
+    fp_mode: str = field(default="xla", metadata=_doc("floating-point rules allowed: strict | xla | fast"))
+    extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag"))
+    max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))
+    max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
+    timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
+
+    def __post_init__(self) -> None:
+        if self.fp_mode not in FP_MODES:
+            raise ValueError(f"fp-mode must be one of {', '.join(FP_MODES)}, not '{self.fp_mode}'")
+        if self.extractor not in EXTRACTORS:
+            raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, not '{self.extractor}'")
+
+    def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
+        from stablehlo_eqsat.rules import rulesets_for
+
+        config = EqsatConfig(
+            rulesets=rulesets_for(self.fp_mode),
+            limits=Limits(self.max_iterations, self.max_nodes, self.timeout),
+            extractor=self.extractor,
+        )
+        return run_on_module(module, config, diagnostics, self.name)

@@ -1,0 +1,235 @@
+"""Extractors: choose one e-node per needed e-class, and turn the choice back into terms.
+
+All extractors share one interface (`Extractor`) and are looked up by name (`EXTRACTORS`),
+each saying whether its answer is optimal for the cost it optimizes. Every extraction goes
+through `check_extraction` (all roots chosen, each chosen node in its class, children chosen,
+no cycles) before it is used.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph
+from stablehlo_eqsat.dialect_glue.graph import Arg, Term, TermGraph
+from stablehlo_eqsat.dialect_glue.ops import kinds_of
+from stablehlo_eqsat.passes.egraph import EGraphData, ENode
+
+CostFn = Callable[[ENode], float]
+Choice = dict[str, int]  # e-class -> index of the chosen node in EGraphData.nodes
+
+
+class ExtractionError(Exception):
+    """An extraction is incomplete or cyclic."""
+
+
+class Extractor(Protocol):
+    name: str
+    optimal: bool  # optimal for the cost it optimizes (tree cost for `greedy`, DAG cost for `ilp`)
+
+    def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice: ...
+
+
+@dataclass(frozen=True)
+class GreedyTree:
+    """Bottom-up fixpoint on tree cost (each use of a shared subterm counted again)."""
+
+    name: str = "greedy"
+    optimal: bool = True  # for tree cost
+
+    def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
+        best: dict[str, float] = {}
+        choice: Choice = {}
+        parents: dict[str, list[int]] = {}
+        for i, node in enumerate(data.nodes):
+            for c in node.children():
+                parents.setdefault(c, []).append(i)
+        node_cost = [cost(n) for n in data.nodes]
+        queue = [i for i, n in enumerate(data.nodes) if not n.children()]
+        in_queue = set(queue)
+        while queue:
+            i = queue.pop()
+            in_queue.discard(i)
+            node = data.nodes[i]
+            kids = node.children()
+            if any(c not in best for c in kids):
+                continue
+            total = node_cost[i] + sum(best[c] for c in kids)
+            if total < best.get(node.eclass, float("inf")):
+                best[node.eclass] = total
+                choice[node.eclass] = i
+                for p in parents.get(node.eclass, ()):
+                    if p not in in_queue:
+                        queue.append(p)
+                        in_queue.add(p)
+        return _restrict(data, roots, choice)
+
+
+@dataclass(frozen=True)
+class GreedyDag:
+    """Greedy on DAG cost: a node's cost is the sum over the set of distinct nodes it needs.
+
+    Like extraction-gym's `faster-greedy-dag`: not optimal, but counts shared subterms once.
+    """
+
+    name: str = "greedy-dag"
+    optimal: bool = False
+
+    def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
+        node_cost = [cost(n) for n in data.nodes]
+        best_set: dict[str, dict[str, float]] = {}  # e-class -> {class: cost} of its cheapest DAG
+        best_total: dict[str, float] = {}
+        choice: Choice = {}
+        parents: dict[str, list[int]] = {}
+        for i, node in enumerate(data.nodes):
+            for c in node.children():
+                parents.setdefault(c, []).append(i)
+        ready = [(node_cost[i], i) for i, n in enumerate(data.nodes) if not n.children()]
+        heapq.heapify(ready)
+        pushed = set()
+        while ready:
+            _, i = heapq.heappop(ready)
+            node = data.nodes[i]
+            kids = set(node.children())
+            if any(c not in best_set for c in kids):
+                continue
+            if node.eclass in kids:
+                continue
+            merged: dict[str, float] = {}
+            # Merge the children's sets, largest first (cheap dict copies).
+            for c in sorted(kids, key=lambda k: -len(best_set[k])):
+                if not merged:
+                    merged = dict(best_set[c])
+                else:
+                    merged.update(best_set[c])
+            if node.eclass in merged:
+                continue  # would make a cycle
+            merged[node.eclass] = node_cost[i]
+            total = sum(merged.values())
+            if total < best_total.get(node.eclass, float("inf")):
+                best_total[node.eclass] = total
+                best_set[node.eclass] = merged
+                choice[node.eclass] = i
+                for p in parents.get(node.eclass, ()):
+                    key = (p, len(merged))
+                    if key not in pushed:
+                        pushed.add(key)
+                        heapq.heappush(ready, (total, p))
+        return _restrict(data, roots, choice)
+
+
+EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (GreedyTree(), GreedyDag())}
+
+
+def _restrict(data: EGraphData, roots: Sequence[str], choice: Choice) -> Choice:
+    """Keep only the classes reachable from the roots through the chosen nodes."""
+    out: Choice = {}
+    stack = list(roots)
+    while stack:
+        c = stack.pop()
+        if c in out:
+            continue
+        if c not in choice:
+            raise ExtractionError(f"no finite-cost node for e-class {c}")
+        out[c] = choice[c]
+        stack.extend(data.nodes[choice[c]].children())
+    return out
+
+
+def check_extraction(data: EGraphData, roots: Sequence[str], choice: Choice) -> None:
+    """Raise `ExtractionError` unless `choice` is a complete, acyclic selection for `roots`."""
+    for r in roots:
+        if r not in choice:
+            raise ExtractionError(f"root e-class {r} has no chosen node")
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for r in roots:
+        stack: list[tuple[str, bool]] = [(r, False)]
+        while stack:
+            c, done = stack.pop()
+            if done:
+                state[c] = 2
+                continue
+            if state.get(c) == 2:
+                continue
+            if state.get(c) == 1:
+                raise ExtractionError(f"cycle through e-class {c}")
+            idx = choice.get(c)
+            if idx is None:
+                raise ExtractionError(f"e-class {c} is needed but has no chosen node")
+            node = data.nodes[idx]
+            if node.eclass != c:
+                raise ExtractionError(f"chosen node {idx} is not in e-class {c}")
+            state[c] = 1
+            stack.append((c, True))
+            for k in node.children():
+                if state.get(k) == 1:
+                    raise ExtractionError(f"cycle through e-class {k}")
+                if state.get(k) != 2:
+                    stack.append((k, False))
+
+
+def dag_cost(data: EGraphData, choice: Choice, cost: CostFn) -> float:
+    """Cost of an extraction with each chosen node counted once."""
+    return sum(cost(data.nodes[i]) for i in choice.values())
+
+
+def build_graph(data: EGraphData, choice: Choice, roots: Sequence[str]) -> ExtractedGraph:
+    """Turn a checked choice into a term graph (and the original term each new term stands for)."""
+    first_term: dict[str, int] = {}
+    for term_id, c in data.term_class.items():
+        if c not in first_term or term_id < first_term[c]:
+            first_term[c] = term_id
+    graph = TermGraph()
+    origin: dict[int, int] = {}
+    term_of: dict[str, int] = {}
+
+    def tlist(c: str) -> tuple[int, ...]:
+        items: list[int] = []
+        while True:
+            node = data.nodes[choice[c]]
+            if node.ctor == "TNil":
+                return tuple(items)
+            head, tail = node.args
+            items.append(term_of[head])  # type: ignore[index]
+            c = tail  # type: ignore[assignment]
+
+    order = _postorder(data, choice, roots)
+    for c in order:
+        node = data.nodes[choice[c]]
+        if node.ctor in ("TCons", "TNil"):
+            continue
+        args: list[Arg] = []
+        for kind, a in zip(kinds_of(node.ctor), node.args, strict=True):
+            if kind == "T":
+                args.append(term_of[a])  # type: ignore[index]
+            elif kind == "L":
+                args.append(tlist(a))  # type: ignore[arg-type]
+            else:
+                args.append(a)
+        tid = graph.add(Term(node.ctor, node.ty, tuple(args)))
+        term_of[c] = tid
+        if c in first_term:
+            origin.setdefault(tid, first_term[c])
+    graph.roots = [term_of[r] for r in roots]
+    return ExtractedGraph(graph, origin)
+
+
+def _postorder(data: EGraphData, choice: Choice, roots: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    order: list[str] = []
+    for r in roots:
+        stack: list[tuple[str, bool]] = [(r, False)]
+        while stack:
+            c, done = stack.pop()
+            if done:
+                order.append(c)
+                continue
+            if c in seen:
+                continue
+            seen.add(c)
+            stack.append((c, True))
+            stack.extend((k, False) for k in data.nodes[choice[c]].children() if k not in seen)
+    return order
