@@ -26,6 +26,7 @@ INPUT = "Input"  # (Input ty graph index): a block argument or a value captured 
 PROJ = "Proj"  # (Proj ty x index): result `index` of a multi-result opaque op
 OPAQUE = "Opaque"  # (Opaque ty key operands): any other op, kept verbatim through a side table
 CONST = "Const"  # (Const ty key extra): stablehlo.constant, its value in a side table
+SPLAT = "Splat"  # (Splat ty "s:<value>"): a constant whose elements all equal <value>
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ LEAF_KINDS: dict[str, str] = {
     PROJ: "TI",
     OPAQUE: "SL",
     CONST: "SS",
+    SPLAT: "S",
 }
 
 

@@ -9,7 +9,7 @@ file and the op table agree.
 
 from __future__ import annotations
 
-from egglog import Expr, StringLike, Vec, function, i64, i64Like, method
+from egglog import Expr, String, StringLike, Vec, function, i64, i64Like, method, relation
 
 
 class Ty(Expr, egg_sort="Ty"):
@@ -46,6 +46,10 @@ class Tensor(Expr, egg_sort="Tensor"):
     @method(egg_fn="Const")
     @classmethod
     def constant(cls, ty: Ty, key: StringLike, extra: StringLike) -> Tensor: ...
+
+    @method(egg_fn="Splat")
+    @classmethod
+    def splat(cls, ty: Ty, value: StringLike) -> Tensor: ...
 
     @method(egg_fn="Opaque")
     @classmethod
@@ -302,3 +306,19 @@ class Tensor(Expr, egg_sort="Tensor"):
 @function(egg_fn="N", merge=lambda old, new: old)
 def node(i: i64Like) -> Tensor:
     """The e-class of imported term `i` (how terms are inserted and found again)."""
+
+
+# -- analyses (filled by `rules/analysis.py` and at insertion) --------------------------------------
+@function(egg_fn="type-of", merge=lambda old, new: old)
+def type_of(x: Tensor) -> Ty:
+    """The result type of any term (every constructor carries it as its first argument)."""
+
+
+@function(egg_fn="splat-of", merge=lambda old, new: old)
+def splat_of(x: Tensor) -> String:
+    """`"s:<value>"` when every element of `x` is that value (e.g. `"s:0"`, `"s:-0"`, `"s:1.5"`)."""
+
+
+float_dtype = relation("float-dtype", String)  # element types that are IEEE floats ("f32", "bf16", ...)
+int_dtype = relation("int-dtype", String)  # signless/unsigned integers wider than i1
+bool_dtype = relation("bool-dtype", String)  # i1

@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from egglog import EGraph, Ruleset, run
+from egglog import EGraph, run
 from egglog.declarations import HasDeclarations
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue import schema
 from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, Term, TermGraph, TensorTy, Ty
+from stablehlo_eqsat.rules.registry import RuleSchedule
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ def _method_to_ctor() -> dict[str, str]:
     table = {
         "Tensor.input": O.INPUT,
         "Tensor.constant": O.CONST,
+        "Tensor.splat": O.SPLAT,
         "Tensor.opaque": O.OPAQUE,
         "Tensor.proj": O.PROJ,
         "TList.cons": "TCons",
@@ -120,15 +122,22 @@ _METHOD_TO_CTOR = _method_to_ctor()
 def _decode(js: dict) -> EGraphData:  # type: ignore[type-arg]
     """Decode egglog's JSON serialization (`split_primitive_outputs=False`)."""
     raw = js["nodes"]
+    # A child id may name any node of the child's e-class, e.g. an analysis row whose output is
+    # that value: decode literals and types through their e-class.
+    literal_of: dict[str, str] = {}
+    for node_id, n in raw.items():
+        if node_id.startswith("primitive-") or n["op"] in ("Ty.tensor", "Ty.other"):
+            literal_of.setdefault(n["eclass"], node_id)
     prim_cache: dict[str, Arg] = {}
 
-    def prim(node_id: str) -> Arg:
+    def prim(child_id: str) -> Arg:
+        node_id = literal_of[raw[child_id]["eclass"]]
         v = prim_cache.get(node_id)
         if v is None:
             n = raw[node_id]
             op = n["op"]
             if op == "Vec":
-                v = tuple(int(raw[c]["op"]) for c in n["children"])
+                v = tuple(int(prim(c)) for c in n["children"])  # type: ignore[arg-type]
             elif op.startswith('"'):
                 v = op[1:-1]
             else:
@@ -138,7 +147,8 @@ def _decode(js: dict) -> EGraphData:  # type: ignore[type-arg]
 
     ty_cache: dict[str, Ty] = {}
 
-    def ty_of(node_id: str) -> Ty:
+    def ty_of(child_id: str) -> Ty:
+        node_id = literal_of[raw[child_id]["eclass"]]
         t = ty_cache.get(node_id)
         if t is None:
             n = raw[node_id]
@@ -194,15 +204,18 @@ class SaturationReport:
 
 
 def _declarations() -> list[HasDeclarations]:
-    return [schema.Ty, schema.TList, schema.Tensor, schema.node]  # type: ignore[list-item]
+    return [
+        schema.Ty, schema.TList, schema.Tensor, schema.node, schema.type_of, schema.splat_of,
+        schema.float_dtype, schema.int_dtype, schema.bool_dtype,
+    ]  # type: ignore[list-item]  # fmt: skip
 
 
 class EGraphSession:
     """One egglog e-graph holding one term graph (one block of StableHLO)."""
 
-    def __init__(self, rulesets: Sequence[Ruleset] = ()):
+    def __init__(self, schedule: RuleSchedule | None = None):
         self.egraph = EGraph()
-        self.rulesets = list(rulesets)
+        self.schedule = schedule
         self._declare()
 
     def _declare(self) -> None:
@@ -215,12 +228,26 @@ class EGraphSession:
                 ref = getattr(member, "__egg_ref__", None) if not name.startswith("__") else None
                 if ref is not None:
                     eg._state.callable_ref_to_egg(ref)
-        eg._state.callable_ref_to_egg(schema.node.__egg_ref__)  # type: ignore[attr-defined]
+        for fn in (schema.node, schema.type_of, schema.splat_of):
+            eg._state.callable_ref_to_egg(fn.__egg_ref__)  # type: ignore[attr-defined]
+        # Relations get module-qualified egglog names: remember them for text insertion.
+        self._dtype_relations = {
+            kind: eg._state.callable_ref_to_egg(fn.__egg_ref__)[0]  # type: ignore[attr-defined]
+            for kind, fn in (("float", schema.float_dtype), ("int", schema.int_dtype), ("bool", schema.bool_dtype))
+        }
 
-    def insert(self, graph: TermGraph) -> None:
+    def insert(self, graph: TermGraph, dtypes: Iterable[str] = ()) -> None:
         raw = self.egraph._egraph
+
+        def command(text: str) -> None:
+            raw.run_program(*raw.parse_program(text))
+
+        for dtype in dtypes:
+            kind = "bool" if dtype == "i1" else "int" if dtype.startswith(("i", "ui")) else "float"
+            if not dtype.startswith("complex"):
+                command(f'({self._dtype_relations[kind]} "{dtype}")')
         for i, term in enumerate(graph.terms):
-            raw.run_program(*raw.parse_program(f"(set (N {i}) {term_text(term)})"))
+            command(f"(set (N {i}) {term_text(term)})")
 
     def size(self) -> int:
         return sum(n for _, n in self.egraph.all_function_sizes())
@@ -229,18 +256,18 @@ class EGraphSession:
         report = SaturationReport(nodes_before=self.size())
         start = time.perf_counter()
         report.stop_reason = "saturated"
-        if not self.rulesets:
+        sched = self.schedule
+        if sched is None or sched.rewrites is None or limits.iterations <= 0:
             report.nodes_after = report.nodes_before
             return report
-        schedule = run(self.rulesets[0])
-        for rs in self.rulesets[1:]:
-            schedule = schedule + run(rs)
+        step = run(sched.analysis).saturate() + run(sched.rewrites)
         for i in range(limits.iterations):
-            result = self.egraph.run(schedule)
+            result = self.egraph.run(step)
             report.iterations = i + 1
-            for rule, n in result.num_matches_per_rule.items():
-                name = getattr(rule, "name", None) or str(rule)[:60]
-                report.matches[name] = report.matches.get(name, 0) + n
+            for decl, n in result.num_matches_per_rule.items():
+                name = sched.rule_names.get(decl)
+                if name is not None and n:
+                    report.matches[name] = report.matches.get(name, 0) + n
             if not result.updated:
                 break
             if self.size() > limits.nodes:

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from egglog import Ruleset
 from jaxlib.mlir import ir
 
 from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extraction, replace_function
 from stablehlo_eqsat.dialect_glue.graph import TermGraph
-from stablehlo_eqsat.dialect_glue.importer import UnsupportedFunction, import_function, pure_functions
+from stablehlo_eqsat.dialect_glue.importer import Tables, UnsupportedFunction, import_function, pure_functions
+from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
 from stablehlo_eqsat.passes.cost import node_cost
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, ENode, Limits, SaturationReport
 from stablehlo_eqsat.passes.extract import EXTRACTORS, CostFn, build_graph, check_extraction, dag_cost
+from stablehlo_eqsat.rules.registry import RuleSchedule
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +51,19 @@ class FunctionReport:
 class EqsatConfig:
     """What one run of the e-graph stages does to each graph."""
 
-    rulesets: Sequence[Ruleset] = ()
+    schedule: RuleSchedule | None = None
     limits: Limits = field(default_factory=Limits)
     extractor: str = "greedy-dag"
 
 
-def optimize_graph(graph: TermGraph, config: EqsatConfig) -> tuple[ExtractedGraph, GraphReport]:
+def optimize_graph(
+    graph: TermGraph, tables: Tables, config: EqsatConfig
+) -> tuple[ExtractedGraph, GraphReport]:
     """One block through egglog and back. Never returns a program costlier than the input."""
     report = GraphReport(terms_in=len(graph))
-    session = EGraphSession(config.rulesets)
-    session.insert(graph)
+    session = EGraphSession(config.schedule)
+    graph = canonicalize_splats(graph, tables)
+    session.insert(graph, tables.dtypes)
     report.saturation = session.saturate(config.limits)
     data = session.serialize()
     roots = [data.term_class[r] for r in graph.roots]
@@ -74,7 +77,7 @@ def optimize_graph(graph: TermGraph, config: EqsatConfig) -> tuple[ExtractedGrap
         report.kept_input = True
         extracted = identity_extraction(graph)
     report.terms_out = len(extracted.graph)
-    return extracted, report
+    return materialize_splats(extracted, tables), report
 
 
 def _input_cost(graph: TermGraph, data: EGraphData, cost: CostFn) -> float:
@@ -111,7 +114,7 @@ def run_on_module(
         try:
             extracted: dict[int, ExtractedGraph] = {}
             for gid, info in fn.graphs.items():
-                extracted[gid], graph_report = optimize_graph(info.graph, config)
+                extracted[gid], graph_report = optimize_graph(info.graph, fn.tables, config)
                 report.graphs.append(graph_report)
             replace_function(fn, extracted)
         except Exception as e:  # noqa: BLE001 - any failure falls back to the input function
@@ -138,7 +141,7 @@ class RoundtripPass:
     extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag"))
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
-        config = EqsatConfig(rulesets=(), limits=Limits(iterations=0), extractor=self.extractor)
+        config = EqsatConfig(schedule=None, limits=Limits(iterations=0), extractor=self.extractor)
         return run_on_module(module, config, diagnostics, self.name)
 
 
@@ -168,7 +171,7 @@ class EqsatPass:
         from stablehlo_eqsat.rules import rulesets_for
 
         config = EqsatConfig(
-            rulesets=rulesets_for(self.fp_mode),
+            schedule=rulesets_for(self.fp_mode),
             limits=Limits(self.max_iterations, self.max_nodes, self.timeout),
             extractor=self.extractor,
         )

@@ -1,25 +1,59 @@
-"""Which rulesets run under which `--fp-mode`."""
+"""The rule library as a whole: every family, and which rules run under which `--fp-mode`."""
 
 from __future__ import annotations
 
-from egglog import Ruleset
+import importlib
+from dataclasses import dataclass, field
 
-FP_CLASSES = ("exact", "reassoc", "finite", "no-signed-zero")
+from egglog import Ruleset, ruleset
 
-# fp-mode -> the fp classes of the rules it enables.
-MODE_CLASSES: dict[str, frozenset[str]] = {
-    "strict": frozenset({"exact"}),
-    "xla": frozenset({"exact", "no-signed-zero"}),
-    "fast": frozenset(FP_CLASSES),
-}
+from stablehlo_eqsat.rules.base import RuleInfo
+
+# One module per concern; each defines one `RuleFamily` named like the module.
+FAMILIES = ("arith", "layout", "dot_general", "reduce", "slice_concat", "multi")
+FP_MODES = ("strict", "xla", "fast")
 
 
-def rulesets_for(fp_mode: str) -> list[Ruleset]:
-    """The rulesets to run under `fp_mode`, analyses first."""
-    from stablehlo_eqsat.rules import transpose
-
-    allowed = MODE_CLASSES[fp_mode]
-    out: list[Ruleset] = []
-    for module in (transpose,):
-        out.extend(rs for cls, rs in module.RULESETS.items() if cls in allowed)
+def all_rules() -> list[RuleInfo]:
+    out: list[RuleInfo] = []
+    for name in FAMILIES:
+        try:
+            module = importlib.import_module(f"stablehlo_eqsat.rules.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"stablehlo_eqsat.rules.{name}":
+                continue
+            raise
+        out.extend(module.FAMILY.rules)
     return out
+
+
+@dataclass
+class RuleSchedule:
+    """What one saturation iteration runs: the analyses to a fixpoint, then the rewrites once."""
+
+    analysis: Ruleset
+    rewrites: Ruleset | None
+    rule_names: dict[object, str] = field(default_factory=dict)  # egglog rule decl -> rule name
+    rules: list[RuleInfo] = field(default_factory=list)
+
+
+_CACHE: dict[tuple[str, tuple[str, ...] | None], RuleSchedule] = {}
+
+
+def rulesets_for(fp_mode: str, only: tuple[str, ...] | None = None) -> RuleSchedule:
+    """The schedule for `fp_mode` (optionally restricted to the rules named in `only`)."""
+    if fp_mode not in FP_MODES:
+        raise ValueError(f"unknown fp-mode '{fp_mode}'")
+    key = (fp_mode, only)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    from stablehlo_eqsat.rules.analysis import analysis_ruleset
+
+    rules = [r for r in all_rules() if r.enabled(fp_mode) and (only is None or r.name in only)]
+    commands = [c for r in rules for c in r.commands]
+    names = {c.decl: r.name for r in rules for c in r.commands}
+    rewrites = ruleset(*commands, name=f"rules-{fp_mode}-{len(_CACHE)}") if commands else None
+    schedule = RuleSchedule(analysis_ruleset, rewrites, names, rules)
+    _CACHE[key] = schedule
+    return schedule
