@@ -31,6 +31,9 @@ PURE_OPAQUE = frozenset(f"stablehlo.{n}" for n in (
     ).split()
 ) | frozenset(s.mlir for s in O.ALL_SPECS) | frozenset({"func.return", "shape.shape_of", "shape.num_elements"})
 
+# Block terminators that only yield values: they have no results but no side effect either.
+TERMINATORS = frozenset({"func.return", "stablehlo.return"})
+
 EFFECT_KEY = "!effect"
 
 
@@ -355,6 +358,8 @@ class _Importer:
 def op_is_effectful(op: ir.Operation, pure_functions: frozenset[str]) -> bool:
     """Whether `op` must keep its place relative to other effectful ops."""
     name = op.name
+    if name in TERMINATORS:
+        return False  # a region's results, not an effect (checked before the no-results rule)
     if len(op.results) == 0:
         return True
     if name == "stablehlo.custom_call":

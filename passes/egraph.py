@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from egglog import EGraph, run
+from egglog import EGraph, back_off, run
 from egglog.declarations import HasDeclarations
 
 from stablehlo_eqsat.dialect_glue import ops as O
@@ -191,6 +191,8 @@ class Limits:
     iterations: int = 8
     nodes: int = 200_000
     seconds: float = 10.0
+    match_limit: int = 1000  # back-off: a rule matching more often than this in one iteration is banned
+    ban_length: int = 5  # for this many iterations (doubling each time)
 
 
 @dataclass
@@ -260,7 +262,10 @@ class EGraphSession:
         if sched is None or sched.rewrites is None or limits.iterations <= 0:
             report.nodes_after = report.nodes_before
             return report
-        step = run(sched.analysis).saturate() + run(sched.rewrites)
+        # Back-off keeps explosive rules (associativity, distributivity) from flooding an iteration.
+        step = run(sched.analysis).saturate() + run(
+            sched.rewrites, scheduler=back_off(match_limit=limits.match_limit, ban_length=limits.ban_length)
+        )
         for i in range(limits.iterations):
             result = self.egraph.run(step)
             report.iterations = i + 1

@@ -160,18 +160,27 @@ class EqsatPass:
     max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))
     max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
     timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
+    only_rules: str = field(default="", metadata=_doc("run only these rules ('|'-separated names; for tests)"))
 
     def __post_init__(self) -> None:
         if self.fp_mode not in FP_MODES:
             raise ValueError(f"fp-mode must be one of {', '.join(FP_MODES)}, not '{self.fp_mode}'")
+        if self.only_rules:
+            from stablehlo_eqsat.rules.registry import all_rules
+
+            known = {r.name for r in all_rules()}
+            unknown = [n for n in self.only_rules.split("|") if n and n not in known]
+            if unknown:
+                raise ValueError(f"unknown rule(s) in only-rules: {', '.join(unknown)}")
         if self.extractor not in EXTRACTORS:
             raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, not '{self.extractor}'")
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
         from stablehlo_eqsat.rules import rulesets_for
 
+        only = tuple(sorted(n for n in self.only_rules.split("|") if n)) or None
         config = EqsatConfig(
-            schedule=rulesets_for(self.fp_mode),
+            schedule=rulesets_for(self.fp_mode, only),
             limits=Limits(self.max_iterations, self.max_nodes, self.timeout),
             extractor=self.extractor,
         )

@@ -8,7 +8,7 @@ no cycles) before it is used.
 
 from __future__ import annotations
 
-import heapq
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -80,44 +80,42 @@ class GreedyDag:
 
     def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
         node_cost = [cost(n) for n in data.nodes]
-        best_set: dict[str, dict[str, float]] = {}  # e-class -> {class: cost} of its cheapest DAG
+        best_set: dict[str, dict[str, float]] = {}  # e-class -> {class: node cost} of its cheapest DAG
         best_total: dict[str, float] = {}
         choice: Choice = {}
         parents: dict[str, list[int]] = {}
-        for i, node in enumerate(data.nodes):
-            for c in node.children():
+        kids_of = [sorted(set(n.children())) for n in data.nodes]
+        for i, kids in enumerate(kids_of):
+            for c in kids:
                 parents.setdefault(c, []).append(i)
-        ready = [(node_cost[i], i) for i, n in enumerate(data.nodes) if not n.children()]
-        heapq.heapify(ready)
-        pushed = set()
-        while ready:
-            _, i = heapq.heappop(ready)
+        # Worklist to a fixpoint: a node is reconsidered whenever one of its children improves.
+        work = deque(i for i, kids in enumerate(kids_of) if not kids)
+        queued = set(work)
+        while work:
+            i = work.popleft()
+            queued.discard(i)
             node = data.nodes[i]
-            kids = set(node.children())
-            if any(c not in best_set for c in kids):
+            kids = kids_of[i]
+            if any(c not in best_set for c in kids) or node.eclass in kids:
                 continue
-            if node.eclass in kids:
-                continue
-            merged: dict[str, float] = {}
-            # Merge the children's sets, largest first (cheap dict copies).
-            for c in sorted(kids, key=lambda k: -len(best_set[k])):
-                if not merged:
-                    merged = dict(best_set[c])
-                else:
+            if len(kids) == 1:
+                merged = dict(best_set[kids[0]])
+            else:
+                merged = {}
+                for c in sorted(kids, key=lambda k: -len(best_set[k])):
                     merged.update(best_set[c])
             if node.eclass in merged:
-                continue  # would make a cycle
+                continue  # choosing this node would make a cycle
             merged[node.eclass] = node_cost[i]
             total = sum(merged.values())
-            if total < best_total.get(node.eclass, float("inf")):
+            if total < best_total.get(node.eclass, float("inf")) - 1e-9:
                 best_total[node.eclass] = total
                 best_set[node.eclass] = merged
                 choice[node.eclass] = i
                 for p in parents.get(node.eclass, ()):
-                    key = (p, len(merged))
-                    if key not in pushed:
-                        pushed.add(key)
-                        heapq.heappush(ready, (total, p))
+                    if p not in queued:
+                        queued.add(p)
+                        work.append(p)
         return _restrict(data, roots, choice)
 
 
