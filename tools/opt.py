@@ -124,6 +124,11 @@ def _split_chunks(text: str, split: bool) -> list[Chunk]:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A device or pipe (`-o /dev/null`): there is nothing to replace atomically.
+        with open(path, "wb") as f:
+            f.write(data)
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".stablehlo-eqsat-", dir=directory)
     try:

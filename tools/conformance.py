@@ -1,0 +1,432 @@
+"""`stablehlo-eqsat-conformance`: run the optimizer over a corpus and check that nothing breaks.
+
+    stablehlo-eqsat-conformance /work/shared/corpus/stablehlo_testdata --zoo --jobs 2
+    stablehlo-eqsat-conformance corpus/ --fp-mode fast --tolerance 1e-5
+
+Every `.mlir` file under the given paths (recursively; each `// -----` chunk is its own module) is
+checked in two steps:
+
+(a) the optimizer (default pipeline `builtin.module(stablehlo-eqsat-roundtrip)`) runs on the module
+    as it is; the result must verify and parse again in a fresh context, and no function may have
+    been left unchanged because a stage failed (unless `--allow-fallback`);
+(b) for static modules that XLA can run, the runnable harness (`tools.xla.make_harness`: `@inputs`
+    constants become parameters, `check.*` ops removed) is optimized too, both versions are compiled
+    with XLA CPU and run on the same inputs, and the results must agree bit for bit (NaN = NaN), or
+    within `--tolerance` for pipelines that may reassociate.
+
+Dynamic-shape and quantized modules only get (a). jaxlib's MLIR bindings have no quant dialect, so
+modules with quantized types cannot be parsed at all: they are passed through unchanged and counted
+apart. Every case runs in a worker process (recycled after a number of cases); a case that kills its
+worker (e.g. an abort in the bindings) or runs past `--timeout` fails alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import multiprocessing.connection
+import os
+import re
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PIPELINE = "builtin.module(stablehlo-eqsat-roundtrip)"
+SPLIT_MARKER = re.compile(r"^// -----\s*$", re.MULTILINE)
+_QUANT_HINT = re.compile(r"!quant\.")
+_DYNAMIC = re.compile(r"tensor<[^>]*\?")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One module to check: a file, or one `// -----` chunk of it."""
+
+    name: str  # path, with `#k` for the k-th chunk of a split file
+    text: str
+    kind: str  # static | dynamic | quantized
+
+
+@dataclass(frozen=True)
+class Options:
+    pipeline: str = DEFAULT_PIPELINE
+    rtol: float | None = None  # None: bit for bit
+    allow_fallback: bool = False  # a function left unchanged by a failing stage is not a failure
+
+
+@dataclass
+class CaseResult:
+    name: str
+    status: str  # passed | failed | passed-through
+    reason: str = ""
+    checked: str = ""  # xla (ran and compared) | parse (verify + re-parse only)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+# -- collecting cases ------------------------------------------------------------------------------
+def _kind(path: Path, text: str) -> str:
+    parts = set(path.parts)
+    if "quantized" in parts or _QUANT_HINT.search(text):
+        return "quantized"
+    if "dynamic" in parts or _DYNAMIC.search(text):
+        return "dynamic"
+    return "static"
+
+
+def split_chunks(text: str) -> list[str]:
+    """The `// -----` chunks of a file (one chunk when there is no marker); blank chunks dropped."""
+    chunks = SPLIT_MARKER.split(text)
+    return [c for c in chunks if c.strip() and re.search(r"\bmodule\b|func\.func", c)]
+
+
+def collect_cases(paths: Sequence[str | Path]) -> list[Case]:
+    """Cases for the `.mlir` files under `paths` (files or folders, searched recursively), sorted."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*.mlir") if q.is_file()))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    cases: list[Case] = []
+    for f in files:
+        text = f.read_text()
+        chunks = split_chunks(text)
+        for i, chunk in enumerate(chunks):
+            name = str(f) if len(chunks) == 1 else f"{f}#{i}"
+            cases.append(Case(name, chunk, _kind(f, chunk)))
+    return cases
+
+
+# -- checking one case (in a worker) ---------------------------------------------------------------
+class _CaseFailure(Exception):
+    pass
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0] if text else ''}"
+
+
+def _mlir_message(e: Exception) -> str:
+    diags = getattr(e, "error_diagnostics", None)
+    if diags:
+        d = diags[0]
+        return f"{d.message} at {d.location}"
+    return _first_line(e)
+
+
+def optimize_text(text: str, options: Options, *, allow_unregistered: bool, what: str) -> tuple[str, list[str]]:
+    """Run the pipeline on `text`; returns the printed result (verified, re-parsed) and fallbacks."""
+    from jaxlib.mlir import ir
+
+    from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.passes.diagnostics import Diagnostics
+    from stablehlo_eqsat.passes.registry import parse_pipeline
+
+    ctx = make_context(allow_unregistered=allow_unregistered)
+    with ctx:
+        module = ir.Module.parse(text)
+        passes = parse_pipeline(options.pipeline, ctx)
+        fallbacks: list[str] = []
+        for p in passes:
+            try:
+                reports = p.apply(module, Diagnostics())
+            except Exception as e:  # noqa: BLE001 - reported as the case's failure
+                raise _CaseFailure(f"{what}: pass {p.name} raised {_mlir_message(e)}") from e
+            for r in reports or []:
+                if getattr(r, "status", "") == "failed":
+                    fallbacks.append(f"@{r.name} left unchanged: {r.reason}")
+        try:
+            module.operation.verify()
+        except ir.MLIRError as e:
+            raise _CaseFailure(f"{what}: output does not verify: {_mlir_message(e)}") from None
+        out = module.operation.get_asm(enable_debug_info=True)
+    ctx2 = make_context(allow_unregistered=allow_unregistered)
+    with ctx2:
+        try:
+            again = ir.Module.parse(out)
+            again.operation.verify()
+        except ir.MLIRError as e:
+            raise _CaseFailure(f"{what}: output does not parse again: {_mlir_message(e)}") from None
+    return out, fallbacks
+
+
+def check_case(case: Case, options: Options) -> CaseResult:
+    """Steps (a) and (b) of the module docstring; never raises."""
+    start = time.perf_counter()
+    result = CaseResult(case.name, "passed")
+    try:
+        _check(case, options, result)
+    except _CaseFailure as e:
+        result.status, result.reason = "failed", str(e)
+    except Exception as e:  # noqa: BLE001 - an unexpected error is this case's failure
+        result.status = "failed"
+        result.reason = f"unexpected {_first_line(e)}"
+        result.notes.append(traceback.format_exc())
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _check(case: Case, options: Options, result: CaseResult) -> None:
+    from jaxlib.mlir import ir
+
+    from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.tools import xla
+
+    allow_unregistered = case.kind == "quantized" or "\"check." in case.text  # generic check ops
+    with make_context(allow_unregistered=allow_unregistered):
+        try:
+            ir.Module.parse(case.text).operation.verify()
+        except ir.MLIRError as e:
+            msgs = " ".join(d.message for d in e.error_diagnostics)
+            if _QUANT_HINT.search(case.text) and "quant" in msgs:
+                result.status, result.checked = "passed-through", "none"
+                result.reason = "quant dialect unavailable in jaxlib's MLIR bindings"
+                return
+            raise _CaseFailure(f"input does not parse or verify: {_mlir_message(e)}") from None
+
+    # (a) the module as it is.
+    _, fallbacks = optimize_text(case.text, options, allow_unregistered=allow_unregistered, what="module")
+    result.checked = "parse"
+    if fallbacks and not options.allow_fallback:
+        raise _CaseFailure(f"module: {fallbacks[0]}")
+    result.notes.extend(fallbacks)
+    if case.kind != "static":
+        return
+
+    # (b) the runnable harness, before and after, under XLA.
+    harness = xla.make_harness(case.text)
+    try:
+        original = xla.compile_module(harness.text)
+    except xla.XlaError as e:
+        result.notes.append(f"XLA cannot compile the input ({e}); checked without running")
+        return
+    expected = xla.run(original, harness.inputs)
+    optimized, fallbacks = optimize_text(harness.text, options, allow_unregistered=False, what="harness")
+    if fallbacks and not options.allow_fallback:
+        raise _CaseFailure(f"harness: {fallbacks[0]}")
+    try:
+        actual = xla.run(xla.compile_module(optimized), harness.inputs)
+    except xla.XlaError as e:
+        raise _CaseFailure(f"optimized harness: {e}") from None
+    diff = xla.compare_outputs(expected, actual, options.rtol)
+    if diff is not None:
+        raise _CaseFailure(f"results differ under XLA: {diff}")
+    result.checked = "xla"
+
+
+# -- the worker pool -------------------------------------------------------------------------------
+def _worker_main(conn: multiprocessing.connection.Connection, options: Options) -> None:
+    import logging
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # XLA's own start-up chatter
+    logging.disable(logging.WARNING)  # fallback warnings are collected from the pass reports
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        index, case = msg
+        conn.send((index, check_case(case, options)))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: multiprocessing.connection.Connection
+    task: int | None = None
+    started: float = 0.0
+    done: int = 0
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "worker process died"
+    if code < 0:
+        return f"worker process killed by signal {-code}"
+    return f"worker process exited with code {code}"
+
+
+def run_cases(
+    cases: Sequence[Case],
+    options: Options,
+    *,
+    jobs: int = 1,
+    timeout: float = 300.0,
+    tasks_per_worker: int = 100,
+    on_result: Callable[[CaseResult, int, int], None] | None = None,
+) -> list[CaseResult]:
+    """Check `cases` in `jobs` worker processes; results in the order of `cases`."""
+    mp = multiprocessing.get_context("spawn")  # never fork a process that has XLA's threads
+    results: list[CaseResult | None] = [None] * len(cases)
+    pending = list(range(len(cases)))[::-1]
+    workers: list[_Worker] = []
+    finished = 0
+
+    def spawn() -> _Worker:
+        parent, child = mp.Pipe()
+        proc = mp.Process(target=_worker_main, args=(child, options), daemon=True)
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
+
+    def finish(index: int, res: CaseResult) -> None:
+        nonlocal finished
+        results[index] = res
+        finished += 1
+        if on_result is not None:
+            on_result(res, finished, len(cases))
+
+    def retire(w: _Worker, kill: bool) -> None:
+        if kill:
+            w.process.kill()
+        else:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        w.process.join(timeout=10)
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join()
+        w.conn.close()
+        workers.remove(w)
+
+    try:
+        while pending or any(w.task is not None for w in workers):
+            while len(workers) < min(jobs, len(pending) + sum(w.task is not None for w in workers)):
+                workers.append(spawn())
+            for w in workers:
+                if w.task is None and pending:
+                    w.task = pending.pop()
+                    w.started = time.monotonic()
+                    w.conn.send((w.task, cases[w.task]))
+            busy = [w for w in workers if w.task is not None]
+            ready = multiprocessing.connection.wait(
+                [w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=1.0
+            )
+            now = time.monotonic()
+            for w in list(busy):
+                task = w.task
+                assert task is not None
+                if w.conn in ready:
+                    try:
+                        index, res = w.conn.recv()
+                    except (EOFError, OSError):
+                        w.process.join(timeout=5)
+                        finish(task, CaseResult(cases[task].name, "failed", _describe_exit(w.process.exitcode)))
+                        w.task = None
+                        retire(w, kill=True)
+                        continue
+                    w.task = None
+                    w.done += 1
+                    finish(index, res)
+                    if w.done >= tasks_per_worker:
+                        retire(w, kill=False)
+                elif w.process.sentinel in ready or not w.process.is_alive():
+                    w.process.join(timeout=5)
+                    finish(task, CaseResult(cases[task].name, "failed", _describe_exit(w.process.exitcode)))
+                    w.task = None
+                    retire(w, kill=True)
+                elif now - w.started > timeout:
+                    finish(task, CaseResult(cases[task].name, "failed", f"timed out after {timeout:g} s"))
+                    w.task = None
+                    retire(w, kill=True)
+    finally:
+        for w in list(workers):
+            retire(w, kill=w.task is not None)
+    return [r for r in results if r is not None]
+
+
+# -- the driver ------------------------------------------------------------------------------------
+def _build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stablehlo-eqsat-conformance",
+        description="Optimize every module of a corpus; check it verifies, re-parses and computes the same "
+        "results under XLA CPU.",
+    )
+    p.add_argument("paths", nargs="*", help=".mlir files or folders (searched recursively)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--pipeline", help=f"pass pipeline (default: {DEFAULT_PIPELINE})")
+    group.add_argument("--fp-mode", help="run builtin.module(stablehlo-eqsat{fp-mode=M}) instead")
+    p.add_argument("--zoo", action="store_true", help="also generate the model zoo and check it")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes")
+    p.add_argument("--limit", type=int, default=None, help="check only the first N cases")
+    p.add_argument("--tolerance", type=float, default=None, metavar="RTOL",
+                   help="compare results within RTOL instead of bit for bit")  # fmt: skip
+    p.add_argument("--allow-fallback", action="store_true",
+                   help="do not fail a module when a stage left one of its functions unchanged")  # fmt: skip
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per case before it fails")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every case, not only failures")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    if not args.paths and not args.zoo:
+        print("stablehlo-eqsat-conformance: error: give paths to check, or --zoo", file=sys.stderr)
+        return 2
+    pipeline = args.pipeline or (
+        f"builtin.module(stablehlo-eqsat{{fp-mode={args.fp_mode}}})" if args.fp_mode else DEFAULT_PIPELINE
+    )
+    options = Options(pipeline=pipeline, rtol=args.tolerance, allow_fallback=args.allow_fallback)
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="stablehlo-eqsat-zoo-") as zoo_dir:
+        paths = list(args.paths)
+        try:
+            cases = collect_cases(paths)
+            if args.zoo:
+                from stablehlo_eqsat.tools.zoo import generate_zoo
+
+                generate_zoo(Path(zoo_dir))
+                cases += collect_cases([zoo_dir])
+        except FileNotFoundError as e:
+            print(f"stablehlo-eqsat-conformance: error: {e}", file=sys.stderr)
+            return 2
+        if args.limit is not None:
+            cases = cases[: args.limit]
+        print(f"checking {len(cases)} modules with {pipeline} ({args.jobs} jobs)", flush=True)
+
+        def report(res: CaseResult, done: int, total: int) -> None:
+            if res.status == "failed":
+                print(f"[{done}/{total}] FAIL {res.name}: {res.reason}", flush=True)
+            elif args.verbose:
+                print(f"[{done}/{total}] {res.status} ({res.checked}) {res.name} {res.seconds:.2f}s", flush=True)
+            elif done % 100 == 0 or done == total:
+                print(f"[{done}/{total}] {time.monotonic() - start:.0f}s", flush=True)
+
+        results = run_cases(cases, options, jobs=max(1, args.jobs), timeout=args.timeout, on_result=report)
+    return _summarize(results, time.monotonic() - start)
+
+
+def _summarize(results: Sequence[CaseResult], seconds: float) -> int:
+    failed = [r for r in results if r.status == "failed"]
+    passed = [r for r in results if r.status == "passed"]
+    through = [r for r in results if r.status == "passed-through"]
+    by_xla = sum(r.checked == "xla" for r in passed)
+    unrunnable = [r for r in passed if any(n.startswith("XLA cannot compile") for n in r.notes)]
+    fallback = [r for r in passed if any("left unchanged" in n for n in r.notes)]
+    if failed:
+        print(f"\n{len(failed)} failures:")
+        for r in failed:
+            print(f"  {r.name}: {r.reason}")
+    print(
+        f"\n{by_xla} compared under XLA, {len(passed) - by_xla} checked by verify + re-parse only"
+        f" ({len(unrunnable)} of them static modules XLA cannot compile)"
+    )
+    if fallback:
+        print(f"{len(fallback)} passed with a function left unchanged by a failing stage (--allow-fallback)")
+    if through:
+        print(f"{len(through)} passed through unchanged, not checked: quant dialect unavailable in jaxlib")
+    print(f"finished in {seconds:.0f} s")
+    print(f"{len(passed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
