@@ -23,6 +23,7 @@ from stablehlo_eqsat.passes.cost import node_cost
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, ENode, Limits, SaturationReport
 from stablehlo_eqsat.passes.extract import EXTRACTORS, CostFn, build_graph, check_extraction, dag_cost
+from stablehlo_eqsat.rules.constant_fold import fold_constants
 from stablehlo_eqsat.rules.registry import RuleSchedule
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class EqsatConfig:
     """What one run of the e-graph stages does to each graph."""
 
     schedule: RuleSchedule | None = None
+    fold_limit: int = 0  # fold constant expressions with at most this many elements (0: off)
+    only_folds: frozenset[str] | None = None  # restrict folding to these folds
     limits: Limits = field(default_factory=Limits)
     extractor: str = "greedy-dag"
 
@@ -62,9 +65,12 @@ def optimize_graph(
     """One block through egglog and back. Never returns a program costlier than the input."""
     report = GraphReport(terms_in=len(graph))
     session = EGraphSession(config.schedule)
-    graph = canonicalize_splats(graph, tables)
+    folded, fired = fold_constants(graph, tables, config.fold_limit, config.only_folds)
+    graph = canonicalize_splats(folded, tables)
     session.insert(graph, tables.dtypes)
     report.saturation = session.saturate(config.limits)
+    for name, n in fired.items():
+        report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
     data = session.serialize()
     roots = [data.term_class[r] for r in graph.roots]
     choice = EXTRACTORS[config.extractor].extract(data, roots, node_cost)
@@ -161,6 +167,7 @@ class EqsatPass:
     max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
     timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
     only_rules: str = field(default="", metadata=_doc("run only these rules ('|'-separated names; for tests)"))
+    fold_limit: int = field(default=65536, metadata=_doc("fold constant expressions up to this many elements"))
 
     def __post_init__(self) -> None:
         if self.fp_mode not in FP_MODES:
@@ -183,5 +190,7 @@ class EqsatPass:
             schedule=rulesets_for(self.fp_mode, only),
             limits=Limits(self.max_iterations, self.max_nodes, self.timeout),
             extractor=self.extractor,
+            fold_limit=self.fold_limit,
+            only_folds=frozenset(only) if only else None,
         )
         return run_on_module(module, config, diagnostics, self.name)

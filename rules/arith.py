@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from egglog import String, Vec, i64, rewrite
+from egglog import String, Vec, eq, i64, rewrite
 
-from stablehlo_eqsat.dialect_glue.schema import Tensor, Ty, bool_dtype, float_dtype, int_dtype
+from stablehlo_eqsat.dialect_glue.schema import Tensor, Ty, bool_dtype, float_dtype, int_dtype, type_of
 from stablehlo_eqsat.rules.base import EXACT, FINITE, NO_SIGNED_ZERO, REASSOC, RuleFamily, RuleInfo, is_splat
 
 FAMILY = arith = RuleFamily("arith")
@@ -278,3 +278,61 @@ def _transcendental(x: Tensor, y: Tensor, s: Vec[i64], d: String, e: String, e2:
     yield arith.rule(
         "cos-neg", rewrite(Tensor.cosine(t, Tensor.negate(t, x, e2), e)).to(Tensor.cosine(t, x, e), float_dtype(d)), fp=REASSOC
     )
+
+
+@arith.register
+def _select_compare(
+    c: Tensor, x: Tensor, y: Tensor, lo: Tensor, hi: Tensor, s: Vec[i64], d: String, ct: String, tp: Ty, tx: Ty,
+    e: String, e2: String, e3: String,
+) -> Iterator[RuleInfo]:  # fmt: skip
+    t = Ty.tensor(s, d)
+    # Pattern: select(c, x, x) -> x
+    yield arith.rule("select-same", rewrite(Tensor.select(t, c, x, x, e)).to(x))
+    # Pattern: select(true, x, y) -> x ; select(false, x, y) -> y
+    yield arith.rule("select-true", rewrite(Tensor.select(t, c, x, y, e)).to(x, is_splat(c, "s:1")))
+    yield arith.rule("select-false", rewrite(Tensor.select(t, c, x, y, e)).to(y, is_splat(c, "s:0")))
+    # Pattern: select(not(c), x, y) -> select(c, y, x)
+    yield arith.rule(
+        "select-not", rewrite(Tensor.select(t, Tensor.not_(tp, c, e2), x, y, e)).to(Tensor.select(t, c, y, x, e))
+    )
+    # Pattern: compare(x, x, EQ) -> true for integers (floats: NaN != NaN)
+    for direction, value in (("EQ", "s:1"), ("LE", "s:1"), ("GE", "s:1"), ("NE", "s:0"), ("LT", "s:0"), ("GT", "s:0")):
+        yield arith.rule(
+            "compare-self-int",
+            rewrite(Tensor.compare(tp, x, x, direction, ct, e)).to(
+                Tensor.splat(tp, value), eq(type_of(x)).to(Ty.tensor(s, d)), int_dtype(d)
+            ),
+        )
+    # Pattern: select(compare(x, y, GT), x, y) -> maximum(x, y)   (floats: differs on NaN and ±0)
+    for direction, op in (("GT", Tensor.maximum), ("GE", Tensor.maximum), ("LT", Tensor.minimum), ("LE", Tensor.minimum)):
+        pattern = Tensor.select(t, Tensor.compare(tp, x, y, direction, ct, e2), x, y, e)
+        yield arith.rule("select-to-minmax-int", rewrite(pattern).to(op(t, x, y, e), int_dtype(d)))
+        yield arith.rule(
+            "select-to-minmax", rewrite(pattern).to(op(t, x, y, e), float_dtype(d)), fp=(FINITE, NO_SIGNED_ZERO)
+        )
+    # Pattern: clamp(lo, x, hi) <-> minimum(maximum(x, lo), hi)   (StableHLO defines clamp so)
+    yield arith.rule(
+        "clamp-to-minmax",
+        rewrite(Tensor.clamp(t, lo, x, hi, e)).to(
+            Tensor.minimum(t, Tensor.maximum(t, x, lo, e), hi, e), eq(type_of(lo)).to(t), eq(type_of(hi)).to(t)
+        ),
+        fp=NO_SIGNED_ZERO,
+    )
+    # Pattern: convert(convert(x)) -> convert(x) when the middle type holds every value exactly
+    #          (f16/bf16 -> f32 -> f64, i8 -> i16 -> i32 -> i64: widening chains)
+    for a, b in (("f16", "f32"), ("bf16", "f32"), ("f32", "f64"), ("f16", "f64"), ("i8", "i16"), ("i8", "i32"),
+                 ("i16", "i32"), ("i32", "i64"), ("ui8", "i32"), ("ui16", "i32"), ("i1", "i32")):  # fmt: skip
+        yield arith.rule(
+            "convert-widen-chain",
+            rewrite(Tensor.convert(t, Tensor.convert(tx, x, e2), e)).to(
+                Tensor.convert(t, x, e), eq(type_of(x)).to(Ty.tensor(s, a)), eq(tx).to(Ty.tensor(s, b))
+            ),
+        )
+    # Pattern: convert(convert(x : T -> wider), T) -> x
+    for a, b in (("f16", "f32"), ("bf16", "f32"), ("f32", "f64"), ("i8", "i32"), ("i16", "i32"), ("i32", "i64")):
+        yield arith.rule(
+            "convert-roundtrip",
+            rewrite(Tensor.convert(t, Tensor.convert(tx, x, e2), e)).to(
+                x, eq(type_of(x)).to(t), eq(t).to(Ty.tensor(s, a)), eq(tx).to(Ty.tensor(s, b))
+            ),
+        )

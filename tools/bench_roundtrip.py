@@ -8,8 +8,8 @@ insert -> serialize -> extract -> export -> verify -> print) in a fresh subproce
 peak RSS is that size's own. The stage times come from timers wrapped around the functions the
 pass calls (the pass itself runs unchanged); `total` is the wall time of parse + pipeline +
 verify + print, and `other` is the pass's time outside the listed stages. `setup` is the
-creation of egglog e-graphs (one per imported graph: a function body and each region body). The result is a Markdown
-table on stdout.
+creation of egglog e-graphs (one per imported graph: a function body and each region body
+that is imported as a graph of its own). The result is a Markdown table on stdout.
 """
 
 from __future__ import annotations
@@ -107,7 +107,6 @@ def _count_ops(module: Any) -> int:
 def run_one(num_ops: int, seed: int, profile: str | None = None, pipeline: str = PIPELINE) -> dict[str, Any]:
     """Generate a module and round-trip it in this process; returns the measurements."""
     from jaxlib.mlir import ir
-
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.diagnostics import Diagnostics
     from stablehlo_eqsat.passes.registry import parse_pipeline
@@ -160,7 +159,9 @@ def run_one(num_ops: int, seed: int, profile: str | None = None, pipeline: str =
         "total": total,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_mb": rss_before / 1024,
-        "status": ", ".join(sorted({f"{r.status}" + (f" ({r.reason})" if r.reason else "") for r in reports})),
+        "status": ", ".join(
+            sorted({f"{r.status}" + (f" ({r.reason})" if r.reason else "") for r in reports})
+        ),
         "warnings": [d.message for d in diagnostics.items],
         "output_chars": len(out),
     }

@@ -79,7 +79,9 @@ class _Generator:
         self.counter += 1
         return f"%v{self.counter}"
 
-    def emit(self, body: str, shape: tuple[int, ...], dtype: str, bound: float, operands: Sequence[_Value]) -> _Value:
+    def emit(
+        self, body: str, shape: tuple[int, ...], dtype: str, bound: float, operands: Sequence[_Value]
+    ) -> _Value:
         """Append `%vN = <body>`; wrap the result in tanh when its bound is too large."""
         for o in operands:
             o.uses += 1
@@ -117,16 +119,27 @@ class _Generator:
         rng = self.rng
         if dtype == "i32":
             val = rng.randint(-8, 8)
-            return self.emit(f"stablehlo.constant dense<{val}> : {tensor_type(shape, dtype)}", shape, dtype,
-                             abs(val), [])  # fmt: skip
+            return self.emit(
+                f"stablehlo.constant dense<{val}> : {tensor_type(shape, dtype)}", shape, dtype, abs(val), []
+            )
         if shape in (S1, S1H) and rng.random() < 0.5:
             vals = [rng.choice((0.0, 1.0, -1.0, 0.5, 2.0, 0.25, -0.75)) for _ in range(shape[0])]
             body = ", ".join(f"{x:.6e}" for x in vals)
-            return self.emit(f"stablehlo.constant dense<[{body}]> : {tensor_type(shape, dtype)}", shape, dtype,
-                             max(abs(x) for x in vals), [])  # fmt: skip
-        val = rng.choice((0.0, 1.0, -1.0, 0.5, 2.0, 0.125, -3.0))
-        return self.emit(f"stablehlo.constant dense<{val:.6e}> : {tensor_type(shape, dtype)}", shape, dtype,
-                         abs(val), [])  # fmt: skip
+            return self.emit(
+                f"stablehlo.constant dense<[{body}]> : {tensor_type(shape, dtype)}",
+                shape,
+                dtype,
+                max(abs(x) for x in vals),
+                [],
+            )
+        splat = rng.choice((0.0, 1.0, -1.0, 0.5, 2.0, 0.125, -3.0))
+        return self.emit(
+            f"stablehlo.constant dense<{splat:.6e}> : {tensor_type(shape, dtype)}",
+            shape,
+            dtype,
+            abs(splat),
+            [],
+        )
 
     def unary(self) -> bool:
         shape = self.rng.choice(SHAPES)
@@ -164,17 +177,29 @@ class _Generator:
             src = self.pick(shape, F32, bound=_LIMIT)
             if src is None:
                 return False
-            self.emit(f"stablehlo.convert {src.name} : ({src.type}) -> {tensor_type(shape, dtype)}", shape, dtype,
-                      src.bound + 1.0, [src])  # fmt: skip
+            self.emit(
+                f"stablehlo.convert {src.name} : ({src.type}) -> {tensor_type(shape, dtype)}",
+                shape,
+                dtype,
+                src.bound + 1.0,
+                [src],
+            )
         elif roll < 0.6:
-            self.emit(f"stablehlo.convert {a.name} : ({a.type}) -> {tensor_type(shape, F32)}", shape, F32, a.bound,
-                      [a])  # fmt: skip
+            self.emit(
+                f"stablehlo.convert {a.name} : ({a.type}) -> {tensor_type(shape, F32)}",
+                shape,
+                F32,
+                a.bound,
+                [a],
+            )
         elif roll < 0.8:
             b = self.pick_or_const(shape, dtype) if dtype == "i32" else self.pick(shape, dtype)
             if b is None:
                 return False
             op = self.rng.choice(BINARY_OTHER)
-            self.emit(f"stablehlo.{op} {a.name}, {b.name} : {a.type}", shape, dtype, max(a.bound, b.bound), [a, b])
+            self.emit(
+                f"stablehlo.{op} {a.name}, {b.name} : {a.type}", shape, dtype, max(a.bound, b.bound), [a, b]
+            )
         else:
             op = self.rng.choice(UNARY_OTHER)
             self.emit(f"stablehlo.{op} {a.name} : {a.type}", shape, dtype, a.bound, [a])
@@ -191,8 +216,11 @@ class _Generator:
         a = self.pick_or_const(src_shape)
         self.emit(
             f"stablehlo.broadcast_in_dim {a.name}, dims = {dims} : ({a.type}) -> {tensor_type(dst, F32)}",
-            dst, F32, a.bound, [a],
-        )  # fmt: skip
+            dst,
+            F32,
+            a.bound,
+            [a],
+        )
         return True
 
     def reshape(self) -> bool:
@@ -200,18 +228,24 @@ class _Generator:
         a = self.pick(src)
         if a is None:
             return False
-        v = self.emit(f"stablehlo.reshape {a.name} : ({a.type}) -> {tensor_type(dst, F32)}", dst, F32, a.bound, [a])
+        v = self.emit(
+            f"stablehlo.reshape {a.name} : ({a.type}) -> {tensor_type(dst, F32)}", dst, F32, a.bound, [a]
+        )
         if dst in ((128,), (2, 8)) and self.budget > 0:  # reshape straight back: shapes stay in SHAPES
             self.by_type[(dst, F32)].remove(v)
             self.values.remove(v)
-            self.emit(f"stablehlo.reshape {v.name} : ({v.type}) -> {tensor_type(src, F32)}", src, F32, v.bound, [v])
+            self.emit(
+                f"stablehlo.reshape {v.name} : ({v.type}) -> {tensor_type(src, F32)}", src, F32, v.bound, [v]
+            )
         return True
 
     def transpose(self) -> bool:
         a = self.pick(S2)
         if a is None:
             return False
-        self.emit(f"stablehlo.transpose {a.name}, dims = [1, 0] : ({a.type}) -> {a.type}", S2, F32, a.bound, [a])
+        self.emit(
+            f"stablehlo.transpose {a.name}, dims = [1, 0] : ({a.type}) -> {a.type}", S2, F32, a.bound, [a]
+        )
         return True
 
     def dot(self) -> bool:
@@ -229,25 +263,36 @@ class _Generator:
         self.emit(
             f"stablehlo.dot_general {a.name}, {b.name}, contracting_dims = {dims} : "
             f"({a.type}, {b.type}) -> {tensor_type(out, F32)}",
-            out, F32, 16 * a.bound * b.bound, [a, b],
-        )  # fmt: skip
+            out,
+            F32,
+            16 * a.bound * b.bound,
+            [a, b],
+        )
         return True
 
     def reduce(self) -> bool:
-        src, dims, out = self.rng.choice(((S2, "[0]", S1), (S2, "[1]", S1), (S1, "[0]", S0), (S2, "[0, 1]", S0)))
+        src, dims, out = self.rng.choice(
+            ((S2, "[0]", S1), (S2, "[1]", S1), (S1, "[0]", S0), (S2, "[0, 1]", S0))
+        )
         a = self.pick(src)
         if a is None:
             return False
         if self.zero is None:
-            self.zero = self.emit(f"stablehlo.constant dense<0.000000e+00> : {tensor_type(S0, F32)}", S0, F32, 0.0, [])
+            self.zero = self.emit(
+                f"stablehlo.constant dense<0.000000e+00> : {tensor_type(S0, F32)}", S0, F32, 0.0, []
+            )
             if self.budget <= 0:
                 return True
         n = 256 if dims == "[0, 1]" else 16
         self.emit(
-            f"stablehlo.reduce({a.name} init: {self.zero.name}) applies stablehlo.add across dimensions = {dims} : "
+            f"stablehlo.reduce({a.name} init: {self.zero.name}) applies stablehlo.add "
+            f"across dimensions = {dims} : "
             f"({a.type}, {self.zero.type}) -> {tensor_type(out, F32)}",
-            out, F32, n * a.bound, [a, self.zero],
-        )  # fmt: skip
+            out,
+            F32,
+            n * a.bound,
+            [a, self.zero],
+        )
         return True
 
     def slice(self) -> bool:
@@ -274,9 +319,13 @@ class _Generator:
             return False
         b = self.pick_or_const(half)
         self.emit(
-            f"stablehlo.concatenate {a.name}, {b.name}, dim = 0 : ({a.type}, {b.type}) -> {tensor_type(full, F32)}",
-            full, F32, max(a.bound, b.bound), [a, b],
-        )  # fmt: skip
+            f"stablehlo.concatenate {a.name}, {b.name}, dim = 0 : "
+            f"({a.type}, {b.type}) -> {tensor_type(full, F32)}",
+            full,
+            F32,
+            max(a.bound, b.bound),
+            [a, b],
+        )
         return True
 
     def select(self) -> bool:
@@ -291,8 +340,11 @@ class _Generator:
             pred = self.emit(
                 f"stablehlo.compare {d}, {a.name}, {b.name}, FLOAT : ({a.type}, {b.type}) -> "
                 f"{tensor_type(shape, 'i1')}",
-                shape, "i1", 1.0, [a, b],
-            )  # fmt: skip
+                shape,
+                "i1",
+                1.0,
+                [a, b],
+            )
             if self.budget <= 0:
                 return True
         t = self.pick(shape)
@@ -300,9 +352,13 @@ class _Generator:
             return True
         f = self.pick_or_const(shape)
         self.emit(
-            f"stablehlo.select {pred.name}, {t.name}, {f.name} : ({pred.type}, {t.type}, {f.type}) -> {t.type}",
-            shape, F32, max(t.bound, f.bound), [pred, t, f],
-        )  # fmt: skip
+            f"stablehlo.select {pred.name}, {t.name}, {f.name} : "
+            f"({pred.type}, {t.type}, {f.type}) -> {t.type}",
+            shape,
+            F32,
+            max(t.bound, f.bound),
+            [pred, t, f],
+        )
         return True
 
     # -- the module ----------------------------------------------------------------------------------
@@ -311,10 +367,19 @@ class _Generator:
         for i, shape in enumerate(arg_shapes):
             self.args.append(self._add(_Value(f"%arg{i}", shape, F32, 1.0)))
         kinds = [
-            (self.unary, 16), (self.binary, 24), (self.broadcast, 6), (self.reshape, 4), (self.transpose, 5),
-            (self.dot, 5), (self.reduce, 5), (self.slice, 5), (self.concat, 5), (self.select, 6),
-            (self.other_dtype, 6), (lambda: bool(self.constant(self.rng.choice(SHAPES))), 3),
-        ]  # fmt: skip
+            (self.unary, 16),
+            (self.binary, 24),
+            (self.broadcast, 6),
+            (self.reshape, 4),
+            (self.transpose, 5),
+            (self.dot, 5),
+            (self.reduce, 5),
+            (self.slice, 5),
+            (self.concat, 5),
+            (self.select, 6),
+            (self.other_dtype, 6),
+            (lambda: bool(self.constant(self.rng.choice(SHAPES))), 3),
+        ]
         gens, weights = zip(*kinds, strict=True)
         while self.budget > 0:
             gen = self.rng.choices(gens, weights)[0]
@@ -351,7 +416,6 @@ def generate_text(num_ops: int, seed: int) -> str:
 def generate_module(num_ops: int, seed: int) -> str:
     """A verified random StableHLO module whose `@main` has `num_ops` ops before its return."""
     from jaxlib.mlir import ir
-
     from stablehlo_eqsat.dialect_glue.context import make_context
 
     text = generate_text(num_ops, seed)

@@ -7,24 +7,27 @@ import logging
 
 import pytest
 from jaxlib.mlir import ir
+from stablehlo_eqsat.dialect_glue.context import make_context
 
 from stablehlo_eqsat import OptimizeError, optimize_module
-from stablehlo_eqsat.dialect_glue.context import make_context
 
 ROUNDTRIP = "builtin.module(stablehlo-eqsat-roundtrip)"
 BYTECODE_MAGIC = b"ML\xefR"
 
 # No two ops compute the same thing, so the round trip has nothing to share: it must print the
-# module back exactly as the MLIR printer prints the input.
+# module back exactly as the MLIR printer prints the input (line breaks here only keep lines short).
 DISTINCT = """\
 module {
-  func.func public @main(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> (tensor<4x16xf32>, tensor<4xf32>) {
+  func.func public @main(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>)
+      -> (tensor<4x16xf32>, tensor<4xf32>) {
     %cst = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-    %0 = stablehlo.dot_general %x, %w, contracting_dims = [1] x [0] : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+    %0 = stablehlo.dot_general %x, %w, contracting_dims = [1] x [0]
+        : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
     %1 = stablehlo.broadcast_in_dim %b, dims = [1] : (tensor<16xf32>) -> tensor<4x16xf32>
     %2 = stablehlo.add %0, %1 : tensor<4x16xf32>
     %3 = stablehlo.tanh %2 : tensor<4x16xf32>
-    %4 = stablehlo.reduce(%3 init: %cst) applies stablehlo.add across dimensions = [1] : (tensor<4x16xf32>, tensor<f32>) -> tensor<4xf32>
+    %4 = stablehlo.reduce(%3 init: %cst) applies stablehlo.add across dimensions = [1]
+        : (tensor<4x16xf32>, tensor<f32>) -> tensor<4xf32>
     return %3, %4 : tensor<4x16xf32>, tensor<4xf32>
   }
 }
@@ -123,7 +126,9 @@ def test_bad_text_raises_with_location() -> None:
 
 
 def test_ill_typed_text_raises() -> None:
-    bad = ADD_ZERO.replace("%0 = stablehlo.add %x, %z : tensor<8xf32>", "%0 = stablehlo.add %x, %z : tensor<4xf32>")
+    bad = ADD_ZERO.replace(
+        "%0 = stablehlo.add %x, %z : tensor<8xf32>", "%0 = stablehlo.add %x, %z : tensor<4xf32>"
+    )
     with pytest.raises(OptimizeError) as info:
         optimize_module(bad)
     assert info.value.line is not None

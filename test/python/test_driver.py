@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from jaxlib.mlir import ir
-
 from stablehlo_eqsat.dialect_glue.context import make_context
 from stablehlo_eqsat.tools import opt
 
@@ -56,7 +55,10 @@ def _run_in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tupl
 
 def _run_subprocess(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "stablehlo_eqsat.tools.opt", *argv], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "stablehlo_eqsat.tools.opt", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -106,8 +108,12 @@ def test_missing_file_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert err.startswith(f"{src}: error:")
 
 
-@pytest.mark.parametrize("flag", ["--stablehlo-eqsat", "--stablehlo-eqsat-roundtrip", "--stablehlo-eqsat=fp-mode=strict"])
-def test_output_file_is_written_and_parses(flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "flag", ["--stablehlo-eqsat", "--stablehlo-eqsat-roundtrip", "--stablehlo-eqsat=fp-mode=strict"]
+)
+def test_output_file_is_written_and_parses(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = _write(tmp_path, "in.mlir", GOOD.encode())
     out = tmp_path / "out.mlir"
     out.write_text("// old contents\n")

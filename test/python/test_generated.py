@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pytest
 from jaxlib.mlir import ir
-
-from stablehlo_eqsat import optimize_module
 from stablehlo_eqsat.dialect_glue.context import make_context
 from stablehlo_eqsat.tools.gen_module import generate_module
+
+from stablehlo_eqsat import optimize_module
 
 ROUNDTRIP = "builtin.module(stablehlo-eqsat-roundtrip)"
 
@@ -35,14 +36,18 @@ def _random_args(text: str, seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     with make_context():
         module = ir.Module.parse(text)
-        main = next(op for op in module.body.operations if ir.StringAttr(op.attributes["sym_name"]).value == "main")
+        main: Any = next(
+            op for op in module.body.operations if ir.StringAttr(op.attributes["sym_name"]).value == "main"
+        )
         types = [ir.RankedTensorType(t) for t in main.type.inputs]
     assert all(str(t.element_type) == "f32" for t in types)
     return [rng.uniform(-2.0, 2.0, size=t.shape).astype(np.float32) for t in types]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_generated_module_roundtrip_is_bit_identical_on_xla(seed: int, caplog: pytest.LogCaptureFixture) -> None:
+def test_generated_module_roundtrip_is_bit_identical_on_xla(
+    seed: int, caplog: pytest.LogCaptureFixture
+) -> None:
     text = generate_module(300, seed)
     with caplog.at_level(logging.WARNING, logger="stablehlo_eqsat"):
         out = optimize_module(text, pipeline=ROUNDTRIP)

@@ -1,0 +1,189 @@
+"""Constant folding of small constants, with numpy, before saturation.
+
+An op whose operands are all constants (and whose result has at most `limit` elements) is
+replaced by its value. Only ops numpy computes exactly as XLA does are folded: IEEE-rounded
+arithmetic (`+ - * /`, negate, abs, max, min, sqrt) in the operands' own precision, integer
+arithmetic with wraparound, comparisons, select, and the ops that only move elements. Float
+to integer conversion, transcendental functions and anything on bf16 or complex values are
+left to XLA. Folding is `exact`: each fold is named like a rule (`fold-add`, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import numpy as np
+from jaxlib.mlir import ir
+
+from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph, TensorTy
+from stablehlo_eqsat.dialect_glue.importer import Tables
+from stablehlo_eqsat.rules.base import EXACT, RuleFamily, RuleInfo
+
+NUMPY_DTYPES: dict[str, np.dtype] = {
+    "f16": np.dtype(np.float16), "f32": np.dtype(np.float32), "f64": np.dtype(np.float64),
+    "i1": np.dtype(np.bool_), "i8": np.dtype(np.int8), "i16": np.dtype(np.int16), "i32": np.dtype(np.int32),
+    "i64": np.dtype(np.int64), "ui8": np.dtype(np.uint8), "ui16": np.dtype(np.uint16),
+    "ui32": np.dtype(np.uint32), "ui64": np.dtype(np.uint64),
+}  # fmt: skip
+
+
+def _ieee_max(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.maximum(a, b)
+
+
+def _ieee_min(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.minimum(a, b)
+
+
+# ctor -> (rule name, function of the operand arrays)
+_BINARY: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
+    "Add": ("fold-add", np.add),
+    "Sub": ("fold-subtract", np.subtract),
+    "Mul": ("fold-multiply", np.multiply),
+    "And": ("fold-and", np.bitwise_and),
+    "Or": ("fold-or", np.bitwise_or),
+    "Xor": ("fold-xor", np.bitwise_xor),
+}
+_FLOAT_ONLY_BINARY = {"Div": ("fold-divide", np.divide)}
+_UNARY: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
+    "Neg": ("fold-negate", np.negative),
+    "Abs": ("fold-abs", np.abs),
+}
+_COMPARE = {"EQ": np.equal, "NE": np.not_equal, "LT": np.less, "LE": np.less_equal, "GT": np.greater, "GE": np.greater_equal}
+
+FAMILY = RuleFamily("constant_fold")
+FOLD_RULES = (
+    "fold-add", "fold-subtract", "fold-multiply", "fold-divide", "fold-and", "fold-or", "fold-xor", "fold-negate",
+    "fold-abs", "fold-compare", "fold-select", "fold-broadcast", "fold-reshape", "fold-transpose", "fold-slice",
+    "fold-concatenate", "fold-convert", "fold-iota",
+)  # fmt: skip
+# Folds are listed with the rules (for `only-rules`, statistics and tests); they run in Python.
+FAMILY.rules.extend(RuleInfo(name, FAMILY.name, frozenset({EXACT}), False, ()) for name in FOLD_RULES)
+
+
+class _Folder:
+    def __init__(self, graph: TermGraph, tables: Tables, limit: int):
+        self.graph = graph
+        self.tables = tables
+        self.limit = limit
+        self.values: dict[int, np.ndarray] = {}
+        self.fired: dict[str, int] = {}
+
+    def value(self, tid: int) -> np.ndarray | None:
+        if tid in self.values:
+            return self.values[tid]
+        term = self.graph.terms[tid]
+        if not isinstance(term.ty, TensorTy) or term.ty.dtype not in NUMPY_DTYPES:
+            return None
+        dtype = NUMPY_DTYPES[term.ty.dtype]
+        arr: np.ndarray | None = None
+        if term.ctor == O.CONST and term.args[1] == "" and term.ty.numel <= self.limit:
+            try:
+                arr = np.asarray(self.tables.consts[term.args[0]]).astype(dtype, copy=False)  # type: ignore[index]
+            except (TypeError, ValueError, RuntimeError):
+                arr = None
+            if arr is not None and arr.shape != term.ty.shape:
+                arr = np.broadcast_to(arr, term.ty.shape)
+        if arr is not None:
+            self.values[tid] = arr
+        return arr
+
+    def fold(self, tid: int) -> tuple[str, np.ndarray] | None:  # noqa: C901
+        term = self.graph.terms[tid]
+        ty = term.ty
+        if not isinstance(ty, TensorTy) or ty.dtype not in NUMPY_DTYPES or ty.numel > self.limit:
+            return None
+        if term.args and term.args[-1] != "" and term.ctor not in (O.CONST,):
+            return None  # extra attributes (e.g. sharding): keep the op
+        dtype = NUMPY_DTYPES[ty.dtype]
+        kids = list(term.children())
+        vals = [self.value(k) for k in kids]
+        if term.ctor == "Iota":
+            dim = int(term.args[0])  # type: ignore[arg-type]
+            shape = [1] * len(ty.shape)
+            shape[dim] = ty.shape[dim]
+            iota = np.arange(ty.shape[dim]).astype(dtype).reshape(shape)
+            return "fold-iota", np.broadcast_to(iota, ty.shape)
+        if not kids or any(v is None for v in vals):
+            return None
+        a = vals[0]
+        assert a is not None
+        is_float = dtype.kind == "f"
+        with np.errstate(all="ignore"):
+            if term.ctor in _BINARY or (is_float and term.ctor in _FLOAT_ONLY_BINARY):
+                name, fn = _BINARY.get(term.ctor) or _FLOAT_ONLY_BINARY[term.ctor]
+                if term.ctor in ("And", "Or", "Xor") and is_float:
+                    return None
+                return name, fn(a, vals[1]).astype(dtype)
+            if term.ctor in _UNARY and (is_float or term.ctor == "Neg" or dtype.kind in "iu"):
+                name, fn1 = _UNARY[term.ctor]
+                return name, fn1(a).astype(dtype)
+            if term.ctor == "Compare":
+                direction, ctype = term.args[2], term.args[3]
+                if ctype == "TOTALORDER":
+                    return None
+                return "fold-compare", _COMPARE[direction](a, vals[1])  # type: ignore[index]
+            if term.ctor == "Select":
+                return "fold-select", np.where(a, vals[1], vals[2]).astype(dtype)  # type: ignore[arg-type]
+            if term.ctor == "Bcast":
+                dims = term.args[1]
+                shape = [1] * len(ty.shape)
+                for i, d in enumerate(dims):  # type: ignore[arg-type]
+                    shape[d] = a.shape[i]
+                return "fold-broadcast", np.broadcast_to(a.reshape(shape), ty.shape)
+            if term.ctor == "Reshape":
+                return "fold-reshape", a.reshape(ty.shape)
+            if term.ctor == "Transpose":
+                return "fold-transpose", np.transpose(a, term.args[1])  # type: ignore[arg-type]
+            if term.ctor == "Slice":
+                start, limit, strides = term.args[1], term.args[2], term.args[3]
+                idx = tuple(slice(s, l, st) for s, l, st in zip(start, limit, strides, strict=True))  # type: ignore[arg-type]
+                return "fold-slice", a[idx]
+            if term.ctor == "Concat":
+                return "fold-concatenate", np.concatenate(vals, axis=int(term.args[1]))  # type: ignore[arg-type]
+            if term.ctor == "Convert":
+                src = a.dtype
+                if src.kind == "f" and dtype.kind in "iub":
+                    return None  # XLA's float -> int conversion saturates; numpy's does not
+                return "fold-convert", a.astype(dtype)
+        return None
+
+
+def fold_constants(
+    graph: TermGraph, tables: Tables, limit: int, only: frozenset[str] | None = None
+) -> tuple[TermGraph, dict[str, int]]:
+    """The same graph (same term ids) with foldable terms replaced by constants.
+
+    `only` restricts folding to the named folds (as `only-rules` does for rewrite rules).
+    """
+    if limit <= 0:
+        return graph, {}
+    folder = _Folder(graph, tables, limit)
+    out = TermGraph(roots=list(graph.roots))
+    out.terms = list(graph.terms)
+    for tid in graph.live():
+        folded = folder.fold(tid)
+        if folded is None:
+            continue
+        name, value = folded
+        if only is not None and name not in only:
+            continue
+        term = graph.terms[tid]
+        assert isinstance(term.ty, TensorTy)
+        value = np.ascontiguousarray(np.broadcast_to(value, term.ty.shape))
+        attr = _dense_attr(value, tables.dtypes[term.ty.dtype], term.ty.shape)
+        key = "c" + hashlib.sha1(f"{attr}|{term.ty}".encode()).hexdigest()[:20]
+        tables.consts.setdefault(key, attr)
+        out.terms[tid] = Term(O.CONST, term.ty, (key, ""))
+        folder.values[tid] = value
+        folder.fired[name] = folder.fired.get(name, 0) + 1
+    out.index = {}
+    for i, t in enumerate(out.terms):
+        out.index.setdefault(t, i)
+    return out, folder.fired
+
+
+def _dense_attr(value: np.ndarray, element: ir.Type, shape: tuple[int, ...]) -> ir.Attribute:
+    return ir.DenseElementsAttr.get(value, type=element, shape=list(shape))

@@ -1,0 +1,261 @@
+"""`stablehlo-eqsat-zoo`: a small model zoo of StableHLO modules lowered from JAX.
+
+    stablehlo-eqsat-zoo --out zoo/          # writes zoo/<name>.mlir, one module per model
+
+Each model is a pure function of its parameters and inputs (all are `@main` arguments, so nothing
+constant-folds away), lowered with `jax.jit(f).lower(*shapes).as_text()`. Shapes are small so that
+XLA CPU compiles every module in well under a second; the output is deterministic. Besides the
+usual blocks (MLP, GPT-2, BERT, LLaMA, ViT, ResNet, MLP-Mixer, a `lax.scan` RNN) two programs are
+written the way users write them, with the redundancy an optimizer should remove.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ModelFn = Callable[..., Any]
+
+
+def _models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
+    """name -> (function, argument shapes as `jax.ShapeDtypeStruct` pytrees)."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    f32 = jnp.float32
+
+    def S(*shape: int, dtype: Any = f32) -> jax.ShapeDtypeStruct:
+        return jax.ShapeDtypeStruct(shape, dtype)
+
+    def layer_norm(x: Any, g: Any, b: Any, eps: float = 1e-5) -> Any:
+        mu = jnp.mean(x, axis=-1, keepdims=True)
+        var = jnp.mean(jnp.square(x - mu), axis=-1, keepdims=True)
+        return (x - mu) * lax.rsqrt(var + eps) * g + b
+
+    def rms_norm(x: Any, g: Any, eps: float = 1e-6) -> Any:
+        return x * lax.rsqrt(jnp.mean(x * x, axis=-1, keepdims=True) + eps) * g
+
+    def attention(q: Any, k: Any, v: Any, mask: Any | None) -> Any:
+        # q, k, v: [batch, heads, seq, head_dim]
+        scores = jnp.einsum("bhqd,bhkd->bhqk", q, k) / jnp.sqrt(jnp.float32(q.shape[-1]))
+        if mask is not None:
+            scores = jnp.where(mask, scores, jnp.float32(-1e9))
+        return jnp.einsum("bhqk,bhkd->bhqd", jax.nn.softmax(scores, axis=-1), v)
+
+    def split_heads(x: Any, heads: int) -> Any:
+        b, s, d = x.shape
+        return x.reshape(b, s, heads, d // heads).transpose(0, 2, 1, 3)
+
+    def merge_heads(x: Any) -> Any:
+        b, h, s, d = x.shape
+        return x.transpose(0, 2, 1, 3).reshape(b, s, h * d)
+
+    def mha(x: Any, p: dict[str, Any], heads: int, mask: Any | None) -> Any:
+        q, k, v = (split_heads(x @ p[n], heads) for n in ("wq", "wk", "wv"))
+        return merge_heads(attention(q, k, v, mask)) @ p["wo"]
+
+    B, T, D, H, F = 2, 16, 64, 4, 128
+
+    def attn_params() -> dict[str, Any]:
+        return {n: S(D, D) for n in ("wq", "wk", "wv", "wo")}
+
+    # -- the models ---------------------------------------------------------------------------
+    def mlp(p: dict[str, Any], x: Any) -> Any:
+        h = jax.nn.relu(x @ p["w1"] + p["b1"])
+        h = jax.nn.relu(h @ p["w2"] + p["b2"])
+        return jax.nn.log_softmax(h @ p["w3"] + p["b3"])
+
+    mlp_args = (
+        {"w1": S(32, 64), "b1": S(64), "w2": S(64, 64), "b2": S(64), "w3": S(64, 10), "b3": S(10)},
+        S(8, 32),
+    )
+
+    causal = jnp.tril(jnp.ones((T, T), bool))
+
+    def gpt2_block(p: dict[str, Any], x: Any) -> Any:
+        x = x + mha(layer_norm(x, p["ln1_g"], p["ln1_b"]), p["attn"], H, causal)
+        h = jax.nn.gelu(layer_norm(x, p["ln2_g"], p["ln2_b"]) @ p["fc"] + p["fc_b"], approximate=True)
+        return x + h @ p["proj"] + p["proj_b"]
+
+    gpt2_args = (
+        {
+            "ln1_g": S(D), "ln1_b": S(D), "ln2_g": S(D), "ln2_b": S(D), "attn": attn_params(),
+            "fc": S(D, F), "fc_b": S(F), "proj": S(F, D), "proj_b": S(D),
+        },
+        S(B, T, D),
+    )  # fmt: skip
+
+    def bert_layer(p: dict[str, Any], x: Any, pad_mask: Any) -> Any:
+        mask = pad_mask[:, None, None, :]  # [B, 1, 1, T]: attend only to real tokens
+        x = layer_norm(x + mha(x, p["attn"], H, mask), p["ln1_g"], p["ln1_b"])
+        h = jax.nn.gelu(x @ p["fc"] + p["fc_b"], approximate=False)
+        return layer_norm(x + h @ p["proj"] + p["proj_b"], p["ln2_g"], p["ln2_b"])
+
+    bert_args = (gpt2_args[0], S(B, T, D), S(B, T, dtype=jnp.bool_))
+
+    def rope(x: Any, positions: Any) -> Any:
+        # x: [B, H, T, Dh]; rotate pairs (x[..., :Dh/2], x[..., Dh/2:]).
+        half = x.shape[-1] // 2
+        freqs = 1.0 / (10000.0 ** (jnp.arange(half, dtype=f32) / half))
+        angles = positions[:, None].astype(f32) * freqs[None, :]  # [T, half]
+        cos, sin = jnp.cos(angles), jnp.sin(angles)
+        x1, x2 = x[..., :half], x[..., half:]
+        return jnp.concatenate([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)
+
+    def llama_block(p: dict[str, Any], x: Any, positions: Any) -> Any:
+        h = rms_norm(x, p["attn_norm"])
+        q, k, v = (split_heads(h @ p["attn"][n], H) for n in ("wq", "wk", "wv"))
+        q, k = rope(q, positions), rope(k, positions)
+        x = x + merge_heads(attention(q, k, v, causal)) @ p["attn"]["wo"]
+        h = rms_norm(x, p["mlp_norm"])
+        return x + (jax.nn.silu(h @ p["w_gate"]) * (h @ p["w_up"])) @ p["w_down"]
+
+    llama_args = (
+        {"attn_norm": S(D), "mlp_norm": S(D), "attn": attn_params(), "w_gate": S(D, F), "w_up": S(D, F),
+         "w_down": S(F, D)},
+        S(B, T, D),
+        S(T, dtype=jnp.int32),
+    )  # fmt: skip
+
+    def vit_block(p: dict[str, Any], patches: Any) -> Any:
+        x = patches @ p["embed"] + p["pos"]
+        x = x + mha(layer_norm(x, p["ln1_g"], p["ln1_b"]), p["attn"], H, None)
+        h = jax.nn.gelu(layer_norm(x, p["ln2_g"], p["ln2_b"]) @ p["fc"] + p["fc_b"], approximate=False)
+        x = x + h @ p["proj"] + p["proj_b"]
+        return jnp.mean(x, axis=1) @ p["head"]
+
+    vit_args = (
+        {**gpt2_args[0], "embed": S(48, D), "pos": S(T, D), "head": S(D, 10)},
+        S(B, T, 48),  # 16 patches of 4x4x3
+    )
+
+    def conv(x: Any, w: Any) -> Any:
+        return lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+    def batch_norm(x: Any, bn: dict[str, Any], eps: float = 1e-5) -> Any:
+        return (x - bn["mean"]) * lax.rsqrt(bn["var"] + eps) * bn["scale"] + bn["bias"]
+
+    def resnet_block(p: dict[str, Any], x: Any) -> Any:
+        h = jax.nn.relu(batch_norm(conv(x, p["w1"]), p["bn1"]))
+        h = batch_norm(conv(h, p["w2"]), p["bn2"])
+        return jax.nn.relu(x + h)
+
+    C = 16
+    bn = {"mean": S(C), "var": S(C), "scale": S(C), "bias": S(C)}
+    resnet_args = ({"w1": S(3, 3, C, C), "bn1": bn, "w2": S(3, 3, C, C), "bn2": bn}, S(2, 8, 8, C))
+
+    def mixer_block(p: dict[str, Any], x: Any) -> Any:
+        # x: [B, tokens, channels]; token mixing works on the transpose.
+        y = layer_norm(x, p["ln1_g"], p["ln1_b"]).transpose(0, 2, 1)
+        y = jax.nn.gelu(y @ p["tok1"]) @ p["tok2"]
+        x = x + y.transpose(0, 2, 1)
+        y = layer_norm(x, p["ln2_g"], p["ln2_b"])
+        return x + jax.nn.gelu(y @ p["ch1"]) @ p["ch2"]
+
+    mixer_args = (
+        {"ln1_g": S(D), "ln1_b": S(D), "ln2_g": S(D), "ln2_b": S(D), "tok1": S(T, 32), "tok2": S(32, T),
+         "ch1": S(D, F), "ch2": S(F, D)},
+        S(B, T, D),
+    )  # fmt: skip
+
+    def rnn_scan(p: dict[str, Any], xs: Any, h0: Any) -> Any:
+        def cell(h: Any, x: Any) -> tuple[Any, Any]:
+            h = jnp.tanh(x @ p["wx"] + h @ p["wh"] + p["b"])
+            return h, h @ p["wy"]
+
+        h, ys = lax.scan(cell, h0, xs)
+        return h, ys
+
+    rnn_args = ({"wx": S(16, 32), "wh": S(32, 32), "b": S(32), "wy": S(32, 8)}, S(10, 4, 16), S(4, 32))
+
+    # -- written the way users write them -----------------------------------------------------
+    def redundant_layers(x: Any, w: Any, b: Any) -> Any:
+        """Transposes that undo each other, identity arithmetic, a reshape round trip, a
+        subexpression computed twice."""
+        y = x.T.T  # transpose of a transpose
+        y = y * 1.0 + 0.0  # identity arithmetic
+        y = y.reshape(8, 4, 8).reshape(32, 8).reshape(8, 32)  # reshape chain back to the same shape
+        a = jnp.tanh(y @ w + b)
+        c = jnp.tanh(y @ w + b)  # the same again
+        z = (a + c) / 2.0
+        z = jnp.transpose(jnp.transpose(z, (1, 0)), (1, 0))
+        return z - 0.0, jnp.sum(z * 1.0, axis=0)
+
+    redundant_args = (S(8, 32), S(32, 16), S(16))
+
+    def redundant_attention(q: Any, k: Any, v: Any) -> Any:
+        """Attention spelled with explicit transposes, a softmax recomputed for the second use, a
+        scale applied as `* (1/s)` and `/ s` twice, and a broadcast of a value that already has
+        the shape."""
+        kt = jnp.swapaxes(jnp.swapaxes(jnp.swapaxes(k, -1, -2), -1, -2), -1, -2)
+        s = jnp.sqrt(jnp.float32(q.shape[-1]))
+        scores = (q @ kt) * (1.0 / s)
+        p1 = jax.nn.softmax(scores, axis=-1)
+        p2 = jax.nn.softmax(scores, axis=-1)
+        out = p1 @ v + jnp.broadcast_to(p2 @ v, (2, 16, 32))
+        return jnp.reshape(jnp.reshape(out, (2, 512)), (2, 16, 32)) / 2.0
+
+    redundant_attention_args = (S(2, 16, 32), S(2, 16, 32), S(2, 16, 32))
+
+    return {
+        "mlp": (mlp, mlp_args),
+        "gpt2_block": (gpt2_block, gpt2_args),
+        "bert_layer": (bert_layer, bert_args),
+        "llama_block": (llama_block, llama_args),
+        "vit_block": (vit_block, vit_args),
+        "resnet_block": (resnet_block, resnet_args),
+        "mixer_block": (mixer_block, mixer_args),
+        "rnn_scan": (rnn_scan, rnn_args),
+        "redundant_layers": (redundant_layers, redundant_args),
+        "redundant_attention": (redundant_attention, redundant_attention_args),
+    }
+
+
+def model_names() -> list[str]:
+    return list(_models())
+
+
+def lower_model(name: str) -> str:
+    """StableHLO text of one zoo model."""
+    import jax
+
+    fn, args = _models()[name]
+    return str(jax.jit(fn, keep_unused=True).lower(*args).as_text())
+
+
+def generate_zoo(out_dir: Path | str, names: Sequence[str] | None = None) -> list[Path]:
+    """Write `<out_dir>/<name>.mlir` for every model (or the given ones); returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for name in names or model_names():
+        path = out / f"{name}.mlir"
+        path.write_text(lower_model(name))
+        paths.append(path)
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="stablehlo-eqsat-zoo", description="Write the model zoo as StableHLO.")
+    p.add_argument("--out", required=True, help="output folder (created if needed)")
+    p.add_argument("--only", action="append", default=None, metavar="NAME", help="just this model (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the model names and exit")
+    args = p.parse_args(argv)
+    if args.list:
+        print("\n".join(model_names()))
+        return 0
+    unknown = [n for n in args.only or [] if n not in model_names()]
+    if unknown:
+        print(f"stablehlo-eqsat-zoo: error: unknown model(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    for path in generate_zoo(args.out, args.only):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
