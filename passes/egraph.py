@@ -100,6 +100,11 @@ class EGraphData:
     def num_nodes(self) -> int:
         return len(self.nodes)
 
+    def class_type(self, eclass: str) -> Ty:
+        """The result type shared by the nodes of an e-class."""
+        nodes = self.classes.get(eclass)
+        return self.nodes[nodes[0]].ty if nodes else OtherTy("")
+
 
 # Python method names (as egglog-python serializes them) -> egglog constructor names.
 def _method_to_ctor() -> dict[str, str]:
@@ -193,6 +198,7 @@ class Limits:
     seconds: float = 10.0
     match_limit: int = 1000  # back-off: a rule matching more often than this in one iteration is banned
     ban_length: int = 5  # for this many iterations (doubling each time)
+    multi_iterations: int = 1  # iterations that run the multi-pattern rules
 
 
 @dataclass
@@ -259,14 +265,17 @@ class EGraphSession:
         start = time.perf_counter()
         report.stop_reason = "saturated"
         sched = self.schedule
-        if sched is None or sched.rewrites is None or limits.iterations <= 0:
+        if sched is None or (sched.rewrites is None and sched.multi is None) or limits.iterations <= 0:
             report.nodes_after = report.nodes_before
             return report
         # Back-off keeps explosive rules (associativity, distributivity) from flooding an iteration.
-        step = run(sched.analysis).saturate() + run(
-            sched.rewrites, scheduler=back_off(match_limit=limits.match_limit, ban_length=limits.ban_length)
-        )
+        scheduler = back_off(match_limit=limits.match_limit, ban_length=limits.ban_length)
+        analysis = run(sched.analysis).saturate()
+        single = analysis + run(sched.rewrites, scheduler=scheduler) if sched.rewrites is not None else analysis
         for i in range(limits.iterations):
+            step = single
+            if sched.multi is not None and i < limits.multi_iterations:
+                step = step + analysis + run(sched.multi)
             result = self.egraph.run(step)
             report.iterations = i + 1
             for decl, n in result.num_matches_per_rule.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -19,10 +20,10 @@ from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extra
 from stablehlo_eqsat.dialect_glue.graph import TermGraph
 from stablehlo_eqsat.dialect_glue.importer import Tables, UnsupportedFunction, import_function, pure_functions
 from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
-from stablehlo_eqsat.passes.cost import node_cost
+from stablehlo_eqsat.passes.cost import CostModel, load_profile
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
-from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, ENode, Limits, SaturationReport
-from stablehlo_eqsat.passes.extract import EXTRACTORS, CostFn, build_graph, check_extraction, dag_cost
+from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, Limits, SaturationReport
+from stablehlo_eqsat.passes.extract import EXTRACTORS, Choice, GreedyDag, build_graph, check_extraction, refine
 from stablehlo_eqsat.rules.constant_fold import fold_constants
 from stablehlo_eqsat.rules.registry import RuleSchedule
 
@@ -33,9 +34,14 @@ log = logging.getLogger(__name__)
 class GraphReport:
     terms_in: int = 0
     terms_out: int = 0
-    cost_in: float = 0.0
+    cost_in: float = 0.0  # estimated seconds (whole-program fusion model)
     cost_out: float = 0.0
+    fusions_in: int = 0
+    fusions_out: int = 0
     saturation: SaturationReport = field(default_factory=SaturationReport)
+    egraph_nodes: int = 0
+    egraph_classes: int = 0
+    extract_seconds: float = 0.0
     kept_input: bool = False
 
 
@@ -57,42 +63,64 @@ class EqsatConfig:
     only_folds: frozenset[str] | None = None  # restrict folding to these folds
     limits: Limits = field(default_factory=Limits)
     extractor: str = "greedy-dag"
+    refine_seconds: float = 0.0  # local search with the whole-program model after extraction
+    model: CostModel = field(default_factory=lambda: CostModel(load_profile("cpu")))
+    dump_dir: str = ""  # write each e-graph as JSON and graphviz here
 
 
 def optimize_graph(
-    graph: TermGraph, tables: Tables, config: EqsatConfig
+    graph: TermGraph, tables: Tables, config: EqsatConfig, label: str = "graph"
 ) -> tuple[ExtractedGraph, GraphReport]:
-    """One block through egglog and back. Never returns a program costlier than the input."""
+    """One block through egglog and back. Never returns a program the model prices higher."""
     report = GraphReport(terms_in=len(graph))
     session = EGraphSession(config.schedule)
     folded, fired = fold_constants(graph, tables, config.fold_limit, config.only_folds)
-    graph = canonicalize_splats(folded, tables)
-    session.insert(graph, tables.dtypes)
+    canonical = canonicalize_splats(graph, tables)
+    session.insert(canonicalize_splats(folded, tables), tables.dtypes)
     report.saturation = session.saturate(config.limits)
     for name, n in fired.items():
         report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
     data = session.serialize()
+    if config.dump_dir:
+        dump_egraph(session, data, config.dump_dir, label)
+    report.egraph_nodes, report.egraph_classes = data.num_nodes, len(data.classes)
+    start = time.perf_counter()
     roots = [data.term_class[r] for r in graph.roots]
-    choice = EXTRACTORS[config.extractor].extract(data, roots, node_cost)
+    cost = config.model.extraction_cost(data)
+    choice = EXTRACTORS[config.extractor].extract(data, roots, cost)
     check_extraction(data, roots, choice)
+
+    def score(c: Choice) -> float:
+        return config.model.estimate(build_graph(data, c, roots).graph).seconds
+
+    if config.refine_seconds > 0 and report.saturation.matches:
+        fallback = GreedyDag().table(data, cost)
+        choice, _ = refine(data, roots, choice, fallback, score, config.refine_seconds)
+    report.extract_seconds = time.perf_counter() - start
     extracted = build_graph(data, choice, roots)
-    report.cost_out = dag_cost(data, choice, node_cost)
-    # The input program is always a candidate: find its cost in the same e-graph.
-    report.cost_in = _input_cost(graph, data, node_cost)
-    if report.cost_out > report.cost_in:
+    before = config.model.estimate(canonical)
+    after = config.model.estimate(extracted.graph)
+    report.cost_in, report.fusions_in = before.seconds, before.fusions
+    report.cost_out, report.fusions_out = after.seconds, after.fusions
+    # The input program is always a candidate: keep it unless the model prefers the new one.
+    if after.seconds > before.seconds * (1 + 1e-9):
         report.kept_input = True
-        extracted = identity_extraction(graph)
-    report.terms_out = len(extracted.graph)
+        extracted = identity_extraction(canonical)
+        report.cost_out, report.fusions_out = report.cost_in, report.fusions_in
+    report.terms_out = len(extracted.graph.live())
     return materialize_splats(extracted, tables), report
 
 
-def _input_cost(graph: TermGraph, data: EGraphData, cost: CostFn) -> float:
-    """DAG cost of the input program, priced node by node with the same cost function."""
-    total = 0.0
-    for tid in graph.live():
-        term = graph.terms[tid]
-        total += cost(ENode(term.ctor, term.ty, term.args, data.term_class.get(tid, "")))
-    return total
+def dump_egraph(session: EGraphSession, data: EGraphData, directory: str, label: str) -> None:
+    """Write the e-graph as egglog's JSON and as graphviz text."""
+    import os
+
+    os.makedirs(directory, exist_ok=True)
+    serialized = session.egraph._serialize(split_primitive_outputs=False)
+    with open(os.path.join(directory, f"{label}.json"), "w") as f:
+        f.write(serialized.to_json())
+    with open(os.path.join(directory, f"{label}.dot"), "w") as f:
+        f.write(serialized.to_dot())
 
 
 def run_on_module(
@@ -120,7 +148,7 @@ def run_on_module(
         try:
             extracted: dict[int, ExtractedGraph] = {}
             for gid, info in fn.graphs.items():
-                extracted[gid], graph_report = optimize_graph(info.graph, fn.tables, config)
+                extracted[gid], graph_report = optimize_graph(info.graph, fn.tables, config, f"{name}.{gid}")
                 report.graphs.append(graph_report)
             replace_function(fn, extracted)
         except Exception as e:  # noqa: BLE001 - any failure falls back to the input function
@@ -144,7 +172,7 @@ class RoundtripPass:
     name: ClassVar[str] = "stablehlo-eqsat-roundtrip"
     summary: ClassVar[str] = "StableHLO -> e-graph -> StableHLO with no rewrites (checks the translation)"
 
-    extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag"))
+    extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag | ilp"))
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
         config = EqsatConfig(schedule=None, limits=Limits(iterations=0), extractor=self.extractor)
@@ -162,7 +190,10 @@ class EqsatPass:
     summary: ClassVar[str] = "equality saturation with the StableHLO rule library"
 
     fp_mode: str = field(default="xla", metadata=_doc("floating-point rules allowed: strict | xla | fast"))
-    extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag"))
+    extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag | ilp"))
+    refine: float = field(default=1.0, metadata=_doc("seconds of fusion-aware local search per graph (0: off)"))
+    device: str = field(default="cpu", metadata=_doc("device profile: cpu | gpu | path to a calibrated .json"))
+    dump_egraph: str = field(default="", metadata=_doc("directory to write each e-graph (JSON and graphviz)"))
     max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))
     max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
     timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
@@ -181,6 +212,7 @@ class EqsatPass:
                 raise ValueError(f"unknown rule(s) in only-rules: {', '.join(unknown)}")
         if self.extractor not in EXTRACTORS:
             raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, not '{self.extractor}'")
+        load_profile(self.device)
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
         from stablehlo_eqsat.rules import rulesets_for
@@ -192,5 +224,8 @@ class EqsatPass:
             extractor=self.extractor,
             fold_limit=self.fold_limit,
             only_folds=frozenset(only) if only else None,
+            refine_seconds=self.refine,
+            model=CostModel(load_profile(self.device)),
+            dump_dir=self.dump_egraph,
         )
         return run_on_module(module, config, diagnostics, self.name)

@@ -79,6 +79,10 @@ class GreedyDag:
     optimal: bool = False
 
     def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
+        return _restrict(data, roots, self.table(data, cost))
+
+    def table(self, data: EGraphData, cost: CostFn) -> Choice:
+        """The greedy choice for every e-class that has a finite cost."""
         node_cost = [cost(n) for n in data.nodes]
         best_set: dict[str, dict[str, float]] = {}  # e-class -> {class: node cost} of its cheapest DAG
         best_total: dict[str, float] = {}
@@ -116,7 +120,7 @@ class GreedyDag:
                     if p not in queued:
                         queued.add(p)
                         work.append(p)
-        return _restrict(data, roots, choice)
+        return choice
 
 
 EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (GreedyTree(), GreedyDag())}
@@ -231,3 +235,156 @@ def _postorder(data: EGraphData, choice: Choice, roots: Sequence[str]) -> list[s
             stack.append((c, True))
             stack.extend((k, False) for k in data.nodes[choice[c]].children() if k not in seen)
     return order
+
+
+@dataclass(frozen=True)
+class IlpExtractor:
+    """Optimal DAG-cost extraction as an integer program (HiGHS), warm-started from greedy-dag.
+
+    One binary per e-node, one order variable per e-class for acyclicity (TENSAT's
+    formulation): a chosen node's class must come after each of its children's classes. Within
+    the time limit the answer is the solver's best, which is never worse than the warm start;
+    `optimal` is claimed for the formulation, reached when the solver proves it in time.
+    """
+
+    name: str = "ilp"
+    optimal: bool = True
+    time_limit: float = 10.0
+
+    def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
+        import highspy
+        import numpy as np
+
+        greedy = GreedyDag().extract(data, roots, cost)
+        classes = _reachable_classes(data, roots)
+        cls_index = {c: i for i, c in enumerate(classes)}
+        node_ids = [i for c in classes for i in data.classes[c]]
+        col = {n: j for j, n in enumerate(node_ids)}
+        n_x, n_t = len(node_ids), len(classes)
+        big_m = float(n_t + 1)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", float(self.time_limit))
+        h.setOptionValue("threads", 1)
+        costs = np.array([cost(data.nodes[n]) for n in node_ids] + [0.0] * n_t)
+        lower = np.zeros(n_x + n_t)
+        upper = np.array([1.0] * n_x + [big_m] * n_t)
+        for n in node_ids:
+            if data.nodes[n].eclass in data.nodes[n].children():
+                upper[col[n]] = 0.0  # a node that is its own descendant can never be chosen
+        h.addCols(n_x + n_t, costs, lower, upper, 0, np.zeros(n_x + n_t, dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
+        h.changeColsIntegrality(n_x, np.arange(n_x, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_x))
+        rows_lo: list[float] = []
+        rows_hi: list[float] = []
+        starts: list[int] = []
+        idx: list[int] = []
+        val: list[float] = []
+
+        def row(lo: float, hi: float, entries: list[tuple[int, float]]) -> None:
+            starts.append(len(idx))
+            rows_lo.append(lo)
+            rows_hi.append(hi)
+            for j, v in entries:
+                idx.append(j)
+                val.append(v)
+
+        inf = highspy.kHighsInf
+        for r in set(roots):
+            row(1.0, inf, [(col[n], 1.0) for n in data.classes[r]])
+        for n in node_ids:
+            node = data.nodes[n]
+            c = cls_index[node.eclass]
+            for k in set(node.children()):
+                if k == node.eclass:
+                    continue
+                # chosen node -> some node of each child class is chosen
+                row(-inf, 0.0, [(col[n], 1.0)] + [(col[m], -1.0) for m in data.classes[k]])
+                # chosen node -> its class is ordered after the child's class
+                row(1.0 - big_m, inf, [(n_x + c, 1.0), (n_x + cls_index[k], -1.0), (col[n], -big_m)])
+        h.addRows(
+            len(rows_lo), np.array(rows_lo), np.array(rows_hi), len(idx),
+            np.array(starts, dtype=np.int32), np.array(idx, dtype=np.int32), np.array(val),
+        )  # fmt: skip
+        # Warm start: the greedy answer, with class order from its topological order.
+        start = np.zeros(n_x + n_t)
+        order = _postorder(data, greedy, roots)
+        for pos, c in enumerate(order):
+            start[col[greedy[c]]] = 1.0
+            start[n_x + cls_index[c]] = float(pos)
+        h.setSolution(n_x + n_t, np.arange(n_x + n_t, dtype=np.int32), start)
+        h.run()
+        sol = h.getSolution()
+        if not sol.value_valid:
+            return greedy
+        values = list(sol.col_value)
+        choice: Choice = {}
+        for c in classes:
+            picked = [n for n in data.classes[c] if values[col[n]] > 0.5]
+            if picked:
+                choice[c] = min(picked, key=lambda n: costs[col[n]])
+        try:
+            out = _restrict(data, roots, choice)
+            check_extraction(data, roots, out)
+        except ExtractionError:
+            return greedy
+        return out if dag_cost(data, out, cost) <= dag_cost(data, greedy, cost) else greedy
+
+
+def _reachable_classes(data: EGraphData, roots: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    stack = list(roots)
+    order: list[str] = []
+    while stack:
+        c = stack.pop()
+        if c in seen:
+            continue
+        seen.add(c)
+        order.append(c)
+        for n in data.classes[c]:
+            stack.extend(k for k in data.nodes[n].children() if k not in seen)
+    return order
+
+
+EXTRACTORS["ilp"] = IlpExtractor()
+
+
+def refine(
+    data: EGraphData,
+    roots: Sequence[str],
+    start: Choice,
+    fallback: Choice,
+    score: Callable[[Choice], float],
+    seconds: float,
+) -> tuple[Choice, float]:
+    """Local search over e-class choices with a whole-program score (fusion is not additive).
+
+    Starting from `start`, try each alternative node of each class in the current program
+    (children without a choice take theirs from `fallback`); keep the first move that lowers
+    the score, and repeat until no move helps or the time is up. Returns the best choice
+    found and its score.
+    """
+    import time
+
+    deadline = time.perf_counter() + seconds
+    best = dict(start)
+    best_score = score(best)
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for c in list(best):
+            for n in data.classes[c]:
+                if n == best.get(c) or time.perf_counter() >= deadline:
+                    continue
+                candidate = {**fallback, **best, c: n}
+                try:
+                    moved = _restrict(data, roots, candidate)
+                    check_extraction(data, roots, moved)
+                except ExtractionError:
+                    continue
+                s = score(moved)
+                if s < best_score * (1 - 1e-9):
+                    best, best_score, improved = moved, s, True
+                    break
+            if improved:
+                break
+    return best, best_score

@@ -33,6 +33,7 @@ class RuleSchedule:
 
     analysis: Ruleset
     rewrites: Ruleset | None
+    multi: Ruleset | None = None  # multi-pattern rules: only in the first iterations (as TENSAT)
     rule_names: dict[object, str] = field(default_factory=dict)  # egglog rule decl -> rule name
     rules: list[RuleInfo] = field(default_factory=list)
 
@@ -51,9 +52,16 @@ def rulesets_for(fp_mode: str, only: tuple[str, ...] | None = None) -> RuleSched
     from stablehlo_eqsat.rules.analysis import analysis_ruleset
 
     rules = [r for r in all_rules() if r.enabled(fp_mode) and (only is None or r.name in only)]
-    commands = [c for r in rules for c in r.commands]
+    single = [c for r in rules if r.family != "multi" for c in r.commands]
+    multi = [c for r in rules if r.family == "multi" for c in r.commands]
     names = {c.decl: r.name for r in rules for c in r.commands}
-    rewrites = ruleset(*commands, name=f"rules-{fp_mode}-{len(_CACHE)}") if commands else None
-    schedule = RuleSchedule(analysis_ruleset, rewrites, names, rules)
+    tag = f"{fp_mode}-{len(_CACHE)}"
+    schedule = RuleSchedule(
+        analysis_ruleset,
+        ruleset(*single, name=f"rules-{tag}") if single else None,
+        ruleset(*multi, name=f"multi-{tag}") if multi else None,
+        names,
+        rules,
+    )
     _CACHE[key] = schedule
     return schedule
