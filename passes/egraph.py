@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from egglog import EGraph, back_off, run
@@ -243,6 +244,15 @@ class EGraphSession:
             kind: eg._state.callable_ref_to_egg(fn.__egg_ref__)[0]  # type: ignore[attr-defined]
             for kind, fn in (("float", schema.float_dtype), ("int", schema.int_dtype), ("bool", schema.bool_dtype))
         }
+
+    @contextmanager
+    def scope(self) -> Iterator[EGraphSession]:
+        """Work on one graph, then forget it: declarations and compiled rules are kept."""
+        self.egraph.push()
+        try:
+            yield self
+        finally:
+            self.egraph.pop()
 
     def insert(self, graph: TermGraph, dtypes: Iterable[str] = ()) -> None:
         raw = self.egraph._egraph

@@ -23,7 +23,15 @@ from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_sp
 from stablehlo_eqsat.passes.cost import CostModel, load_profile
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, Limits, SaturationReport
-from stablehlo_eqsat.passes.extract import EXTRACTORS, Choice, GreedyDag, build_graph, check_extraction, refine
+from stablehlo_eqsat.passes.extract import (
+    EXTRACTORS,
+    Choice,
+    GreedyDag,
+    build_graph,
+    check_extraction,
+    only_choice,
+    refine,
+)
 from stablehlo_eqsat.rules.constant_fold import fold_constants
 from stablehlo_eqsat.rules.registry import RuleSchedule
 
@@ -69,11 +77,23 @@ class EqsatConfig:
 
 
 def optimize_graph(
-    graph: TermGraph, tables: Tables, config: EqsatConfig, label: str = "graph"
+    graph: TermGraph,
+    tables: Tables,
+    config: EqsatConfig,
+    label: str = "graph",
+    session: EGraphSession | None = None,
 ) -> tuple[ExtractedGraph, GraphReport]:
     """One block through egglog and back. Never returns a program the model prices higher."""
+    if session is None:
+        session = EGraphSession(config.schedule)
+    with session.scope():
+        return _optimize_in(session, graph, tables, config, label)
+
+
+def _optimize_in(
+    session: EGraphSession, graph: TermGraph, tables: Tables, config: EqsatConfig, label: str
+) -> tuple[ExtractedGraph, GraphReport]:
     report = GraphReport(terms_in=len(graph))
-    session = EGraphSession(config.schedule)
     folded, fired = fold_constants(graph, tables, config.fold_limit, config.only_folds)
     canonical = canonicalize_splats(graph, tables)
     session.insert(canonicalize_splats(folded, tables), tables.dtypes)
@@ -87,7 +107,9 @@ def optimize_graph(
     start = time.perf_counter()
     roots = [data.term_class[r] for r in graph.roots]
     cost = config.model.extraction_cost(data)
-    choice = EXTRACTORS[config.extractor].extract(data, roots, cost)
+    choice = only_choice(data, roots)
+    if choice is None:
+        choice = EXTRACTORS[config.extractor].extract(data, roots, cost)
     check_extraction(data, roots, choice)
 
     def score(c: Choice) -> float:
@@ -129,6 +151,7 @@ def run_on_module(
     """Optimize every function of `module` in place; failures leave a function untouched."""
     reports: list[FunctionReport] = []
     pure = pure_functions(module)
+    session = EGraphSession(config.schedule)  # declarations and rules compiled once per module
     funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
     for func in funcs:
         name = ir.StringAttr(func.attributes["sym_name"]).value
@@ -148,7 +171,9 @@ def run_on_module(
         try:
             extracted: dict[int, ExtractedGraph] = {}
             for gid, info in fn.graphs.items():
-                extracted[gid], graph_report = optimize_graph(info.graph, fn.tables, config, f"{name}.{gid}")
+                extracted[gid], graph_report = optimize_graph(
+                    info.graph, fn.tables, config, f"{name}.{gid}", session
+                )
                 report.graphs.append(graph_report)
             replace_function(fn, extracted)
         except Exception as e:  # noqa: BLE001 - any failure falls back to the input function
@@ -191,7 +216,7 @@ class EqsatPass:
 
     fp_mode: str = field(default="xla", metadata=_doc("floating-point rules allowed: strict | xla | fast"))
     extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag | ilp"))
-    refine: float = field(default=1.0, metadata=_doc("seconds of fusion-aware local search per graph (0: off)"))
+    refine: float = field(default=0.5, metadata=_doc("seconds of fusion-aware local search per graph (0: off)"))
     device: str = field(default="cpu", metadata=_doc("device profile: cpu | gpu | path to a calibrated .json"))
     dump_egraph: str = field(default="", metadata=_doc("directory to write each e-graph (JSON and graphviz)"))
     max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))

@@ -77,12 +77,15 @@ class GreedyDag:
 
     name: str = "greedy-dag"
     optimal: bool = False
+    exact_sets_below: int = 4000  # above this many e-classes, share costs by use count instead
 
     def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
         return _restrict(data, roots, self.table(data, cost))
 
     def table(self, data: EGraphData, cost: CostFn) -> Choice:
         """The greedy choice for every e-class that has a finite cost."""
+        if len(data.classes) > self.exact_sets_below:
+            return self._amortized(data, cost)
         node_cost = [cost(n) for n in data.nodes]
         best_set: dict[str, dict[str, float]] = {}  # e-class -> {class: node cost} of its cheapest DAG
         best_total: dict[str, float] = {}
@@ -123,7 +126,58 @@ class GreedyDag:
         return choice
 
 
+    @staticmethod
+    def _amortized(data: EGraphData, cost: CostFn) -> Choice:
+        """Bottom-up fixpoint where a child's cost is divided among the nodes that use it.
+
+        Linear in the e-graph (the exact per-class sets are quadratic on deep programs).
+        """
+        uses: dict[str, int] = {}
+        parents: dict[str, list[int]] = {}
+        for i, node in enumerate(data.nodes):
+            for c in set(node.children()):
+                uses[c] = uses.get(c, 0) + 1
+                parents.setdefault(c, []).append(i)
+        node_cost = [cost(n) for n in data.nodes]
+        best: dict[str, float] = {}
+        choice: Choice = {}
+        work = deque(i for i, n in enumerate(data.nodes) if not n.children())
+        queued = set(work)
+        while work:
+            i = work.popleft()
+            queued.discard(i)
+            node = data.nodes[i]
+            kids = set(node.children())
+            if node.eclass in kids or any(c not in best for c in kids):
+                continue
+            total = node_cost[i] + sum(best[c] / uses[c] for c in kids)
+            if total < best.get(node.eclass, float("inf")) - 1e-15:
+                best[node.eclass] = total
+                choice[node.eclass] = i
+                for p in parents.get(node.eclass, ()):
+                    if p not in queued:
+                        queued.add(p)
+                        work.append(p)
+        return choice
+
+
 EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (GreedyTree(), GreedyDag())}
+
+
+def only_choice(data: EGraphData, roots: Sequence[str]) -> Choice | None:
+    """The choice when no needed e-class has an alternative (nothing was rewritten), else None."""
+    out: Choice = {}
+    stack = list(roots)
+    while stack:
+        c = stack.pop()
+        if c in out:
+            continue
+        nodes = data.classes.get(c, [])
+        if len(nodes) != 1:
+            return None
+        out[c] = nodes[0]
+        stack.extend(data.nodes[nodes[0]].children())
+    return out
 
 
 def _restrict(data: EGraphData, roots: Sequence[str], choice: Choice) -> Choice:
