@@ -8,6 +8,7 @@ warning that names it and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import time
@@ -23,6 +24,7 @@ from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_sp
 from stablehlo_eqsat.passes.cost import CostModel, load_profile
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, Limits, SaturationReport
+from stablehlo_eqsat.passes.segment import split, stitch
 from stablehlo_eqsat.passes.extract import (
     EXTRACTORS,
     Choice,
@@ -51,6 +53,7 @@ class GraphReport:
     egraph_classes: int = 0
     extract_seconds: float = 0.0
     kept_input: bool = False
+    windows: int = 1
 
 
 @dataclass
@@ -74,6 +77,7 @@ class EqsatConfig:
     refine_seconds: float = 0.0  # local search with the whole-program model after extraction
     model: CostModel = field(default_factory=lambda: CostModel(load_profile("cpu")))
     dump_dir: str = ""  # write each e-graph as JSON and graphviz here
+    window: int = 0  # optimize graphs larger than this many terms in windows of this size (0: never)
 
 
 def optimize_graph(
@@ -86,8 +90,44 @@ def optimize_graph(
     """One block through egglog and back. Never returns a program the model prices higher."""
     if session is None:
         session = EGraphSession(config.schedule)
+    if config.window > 0 and len(graph) > config.window:
+        return _optimize_segmented(session, graph, tables, config, label)
     with session.scope():
         return _optimize_in(session, graph, tables, config, label)
+
+
+def _optimize_segmented(
+    session: EGraphSession, graph: TermGraph, tables: Tables, config: EqsatConfig, label: str
+) -> tuple[ExtractedGraph, GraphReport]:
+    windows = split(graph, config.window)
+    # The refinement budget is for the whole graph: share it among the windows.
+    config = dataclasses.replace(config, refine_seconds=config.refine_seconds / len(windows))
+    results: list[ExtractedGraph] = []
+    total = GraphReport(terms_in=len(graph))
+    for w in windows:
+        with session.scope():
+            ex, r = _optimize_in(session, w.graph, tables, config, f"{label}.w{w.index}")
+        results.append(ex)
+        total.cost_in += r.cost_in
+        total.cost_out += r.cost_out
+        total.fusions_in += r.fusions_in
+        total.fusions_out += r.fusions_out
+        total.egraph_nodes += r.egraph_nodes
+        total.egraph_classes += r.egraph_classes
+        total.extract_seconds += r.extract_seconds
+        sat = total.saturation
+        sat.iterations = max(sat.iterations, r.saturation.iterations)
+        sat.seconds += r.saturation.seconds
+        sat.nodes_before += r.saturation.nodes_before
+        sat.nodes_after += r.saturation.nodes_after
+        for k, v in r.saturation.matches.items():
+            sat.matches[k] = sat.matches.get(k, 0) + v
+        if r.saturation.stop_reason != "saturated":
+            sat.stop_reason = r.saturation.stop_reason
+    stitched = stitch(graph, windows, results)
+    total.terms_out = len(stitched.graph.live())
+    total.windows = len(windows)
+    return stitched, total
 
 
 def _optimize_in(
@@ -221,6 +261,7 @@ class EqsatPass:
     dump_egraph: str = field(default="", metadata=_doc("directory to write each e-graph (JSON and graphviz)"))
     max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))
     max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
+    window: int = field(default=800, metadata=_doc("optimize larger blocks in windows of this many ops (0: off)"))
     timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
     only_rules: str = field(default="", metadata=_doc("run only these rules ('|'-separated names; for tests)"))
     fold_limit: int = field(default=65536, metadata=_doc("fold constant expressions up to this many elements"))
@@ -252,5 +293,6 @@ class EqsatPass:
             refine_seconds=self.refine,
             model=CostModel(load_profile(self.device)),
             dump_dir=self.dump_egraph,
+            window=self.window,
         )
         return run_on_module(module, config, diagnostics, self.name)

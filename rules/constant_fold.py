@@ -172,7 +172,7 @@ def fold_constants(
             continue
         term = graph.terms[tid]
         assert isinstance(term.ty, TensorTy)
-        value = np.ascontiguousarray(np.broadcast_to(value, term.ty.shape))
+        value = np.broadcast_to(value, term.ty.shape).copy()  # (ascontiguousarray would make 0-d 1-d)
         attr = _dense_attr(value, tables.dtypes[term.ty.dtype], term.ty.shape)
         key = "c" + hashlib.sha1(f"{attr}|{term.ty}".encode()).hexdigest()[:20]
         tables.consts.setdefault(key, attr)
