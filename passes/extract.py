@@ -161,7 +161,7 @@ class GreedyDag:
         return choice
 
 
-EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (GreedyTree(), GreedyDag())}
+EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (GreedyTree(), GreedyDag())}  # type: ignore[misc]
 
 
 def only_choice(data: EGraphData, roots: Sequence[str]) -> Choice | None:
@@ -347,14 +347,14 @@ class IlpExtractor:
             row(1.0, inf, [(col[n], 1.0) for n in data.classes[r]])
         for n in node_ids:
             node = data.nodes[n]
-            c = cls_index[node.eclass]
+            ci = cls_index[node.eclass]
             for k in set(node.children()):
                 if k == node.eclass:
                     continue
                 # chosen node -> some node of each child class is chosen
                 row(-inf, 0.0, [(col[n], 1.0)] + [(col[m], -1.0) for m in data.classes[k]])
                 # chosen node -> its class is ordered after the child's class
-                row(1.0 - big_m, inf, [(n_x + c, 1.0), (n_x + cls_index[k], -1.0), (col[n], -big_m)])
+                row(1.0 - big_m, inf, [(n_x + ci, 1.0), (n_x + cls_index[k], -1.0), (col[n], -big_m)])
         h.addRows(
             len(rows_lo), np.array(rows_lo), np.array(rows_hi), len(idx),
             np.array(starts, dtype=np.int32), np.array(idx, dtype=np.int32), np.array(val),
@@ -399,7 +399,7 @@ def _reachable_classes(data: EGraphData, roots: Sequence[str]) -> list[str]:
     return order
 
 
-EXTRACTORS["ilp"] = IlpExtractor()
+EXTRACTORS["ilp"] = IlpExtractor()  # type: ignore[assignment]
 
 
 def refine(

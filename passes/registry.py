@@ -106,6 +106,7 @@ class MlirPasses:
 
     text: str
     name: str = "mlir"
+    summary: str = "upstream MLIR passes"
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> None:
         with module.context:
@@ -162,7 +163,7 @@ def parse_pipeline(text: str, context: ir.Context) -> list[Pass]:
 
     def flush() -> None:
         if mlir_run:
-            passes.append(MlirPasses(",".join(mlir_run)))
+            passes.append(MlirPasses(",".join(mlir_run)))  # type: ignore[arg-type]
             mlir_run.clear()
 
     with context:

@@ -108,15 +108,15 @@ class _Folder:
             return "fold-iota", np.broadcast_to(iota, ty.shape)
         if not kids or any(v is None for v in vals):
             return None
-        a = vals[0]
-        assert a is not None
+        arrays: list[np.ndarray] = [v for v in vals if v is not None]
+        a = arrays[0]
         is_float = dtype.kind == "f"
         with np.errstate(all="ignore"):
             if term.ctor in _BINARY or (is_float and term.ctor in _FLOAT_ONLY_BINARY):
                 name, fn = _BINARY.get(term.ctor) or _FLOAT_ONLY_BINARY[term.ctor]
                 if term.ctor in ("And", "Or", "Xor") and is_float:
                     return None
-                return name, fn(a, vals[1]).astype(dtype)
+                return name, fn(a, arrays[1]).astype(dtype)
             if term.ctor in _UNARY and (is_float or term.ctor == "Neg" or dtype.kind in "iu"):
                 name, fn1 = _UNARY[term.ctor]
                 return name, fn1(a).astype(dtype)
@@ -124,9 +124,9 @@ class _Folder:
                 direction, ctype = term.args[2], term.args[3]
                 if ctype == "TOTALORDER":
                     return None
-                return "fold-compare", _COMPARE[direction](a, vals[1])  # type: ignore[index]
+                return "fold-compare", _COMPARE[str(direction)](a, arrays[1])
             if term.ctor == "Select":
-                return "fold-select", np.where(a, vals[1], vals[2]).astype(dtype)  # type: ignore[arg-type]
+                return "fold-select", np.where(a, arrays[1], arrays[2]).astype(dtype)
             if term.ctor == "Bcast":
                 dims = term.args[1]
                 shape = [1] * len(ty.shape)
@@ -142,7 +142,7 @@ class _Folder:
                 idx = tuple(slice(s, l, st) for s, l, st in zip(start, limit, strides, strict=True))  # type: ignore[arg-type]
                 return "fold-slice", a[idx]
             if term.ctor == "Concat":
-                return "fold-concatenate", np.concatenate(vals, axis=int(term.args[1]))  # type: ignore[arg-type]
+                return "fold-concatenate", np.concatenate(arrays, axis=int(term.args[1]))  # type: ignore[arg-type]
             if term.ctor == "Convert":
                 src = a.dtype
                 if src.kind == "f" and dtype.kind in "iub":
@@ -186,4 +186,4 @@ def fold_constants(
 
 
 def _dense_attr(value: np.ndarray, element: ir.Type, shape: tuple[int, ...]) -> ir.Attribute:
-    return ir.DenseElementsAttr.get(value, type=element, shape=list(shape))
+    return ir.DenseElementsAttr.get(value, type=element, shape=list(shape))  # type: ignore[call-overload]
