@@ -267,6 +267,12 @@ class EGraphSession:
         for i, term in enumerate(graph.terms):
             command(f"(set (N {i}) {term_text(term)})")
 
+    def union(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Assert that inserted terms `a` and `b` are equal (Python-side rules)."""
+        raw = self.egraph._egraph
+        for a, b in pairs:
+            raw.run_program(*raw.parse_program(f"(union (N {a}) (N {b}))"))
+
     def size(self) -> int:
         return sum(n for _, n in self.egraph.all_function_sizes())
 

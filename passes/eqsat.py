@@ -34,6 +34,7 @@ from stablehlo_eqsat.passes.extract import (
     only_choice,
     refine,
 )
+from stablehlo_eqsat.rules.base import ExpansionContext
 from stablehlo_eqsat.rules.constant_fold import fold_constants
 from stablehlo_eqsat.rules.registry import RuleSchedule
 
@@ -136,8 +137,12 @@ def _optimize_in(
     report = GraphReport(terms_in=len(graph))
     folded, fired = fold_constants(graph, tables, config.fold_limit, config.only_folds)
     canonical = canonicalize_splats(graph, tables)
-    session.insert(canonicalize_splats(folded, tables), tables.dtypes)
+    expanded, unions, expanded_by = expand_terms(canonicalize_splats(folded, tables), config.schedule)
+    session.insert(expanded, tables.dtypes)
+    session.union(unions)
     report.saturation = session.saturate(config.limits)
+    for name, n in expanded_by.items():
+        report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
     for name, n in fired.items():
         report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
     data = session.serialize()
@@ -171,6 +176,26 @@ def _optimize_in(
         report.cost_out, report.fusions_out = report.cost_in, report.fusions_in
     report.terms_out = len(extracted.graph.live())
     return materialize_splats(extracted, tables), report
+
+
+def expand_terms(
+    graph: TermGraph, schedule: RuleSchedule | None
+) -> tuple[TermGraph, list[tuple[int, int]], dict[str, int]]:
+    """Run the Python-side rules on the input terms: new terms, and which term each equals."""
+    if schedule is None or not schedule.expansions:
+        return graph, [], {}
+    out = TermGraph(list(graph.terms), dict(graph.index), list(graph.roots))
+    ctx = ExpansionContext(out)
+    unions: list[tuple[int, int]] = []
+    fired: dict[str, int] = {}
+    for tid in graph.live():
+        for rule in schedule.expansions:
+            assert rule.expand is not None
+            for alt in rule.expand(ctx, tid):
+                if alt != tid:
+                    unions.append((tid, alt))
+                    fired[rule.name] = fired.get(rule.name, 0) + 1
+    return out, unions, fired
 
 
 def dump_egraph(session: EGraphSession, data: EGraphData, directory: str, label: str) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from egglog import Fact, RewriteOrRule, String, eq
 
+from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph
 from stablehlo_eqsat.dialect_glue.schema import Tensor, splat_of
 
 EXACT = "exact"
@@ -32,6 +33,23 @@ NO_SIGNED_ZERO = "no-signed-zero"
 FP_CLASSES = (EXACT, REASSOC, FINITE, NO_SIGNED_ZERO)
 
 
+class ExpansionContext:
+    """What a Python-side rule sees: the term graph, to which it may add terms."""
+
+    def __init__(self, graph: TermGraph):
+        self.graph = graph
+
+    def term(self, tid: int) -> Term:
+        return self.graph.terms[tid]
+
+    def add(self, term: Term) -> int:
+        return self.graph.add(term)
+
+
+# A Python-side rule: for term `tid`, add terms equal to it and return their ids.
+Expand = Callable[[ExpansionContext, int], Iterable[int]]
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     name: str
@@ -39,6 +57,7 @@ class RuleInfo:
     fp: frozenset[str]
     xla: bool
     commands: tuple[RewriteOrRule, ...]
+    expand: Expand | None = None  # rules whose index arithmetic is easier in Python than in egglog
 
     def enabled(self, mode: str) -> bool:
         if mode == "fast":
@@ -65,6 +84,20 @@ class RuleFamily:
         classes = frozenset([fp] if isinstance(fp, str) else fp)
         assert classes <= set(FP_CLASSES), classes
         return RuleInfo(name, self.name, classes, xla, commands)
+
+    def expansion(self, name: str, *, fp: str | Iterable[str] = EXACT, xla: bool = False) -> Callable[[Expand], Expand]:
+        """Register a Python-side rule: `fn(ctx, tid)` returns ids of new terms equal to term `tid`.
+
+        Expansions run once, before saturation, on the input terms; egglog then unions each
+        alternative with the original, and the rules and the extractor take it from there.
+        """
+
+        def wrap(fn: Expand) -> Expand:
+            classes = frozenset([fp] if isinstance(fp, str) else fp)
+            self.rules.append(RuleInfo(name, self.name, classes, xla, (), fn))
+            return fn
+
+        return wrap
 
     def register(self, fn: Callable[..., Iterable[RuleInfo]]) -> Callable[..., Iterable[RuleInfo]]:
         """Run `fn` with fresh pattern variables named after its parameters and keep its rules."""

@@ -37,6 +37,10 @@ class RuleSchedule:
     rule_names: dict[object, str] = field(default_factory=dict)  # egglog rule decl -> rule name
     rules: list[RuleInfo] = field(default_factory=list)
 
+    @property
+    def expansions(self) -> list[RuleInfo]:
+        return [r for r in self.rules if r.expand is not None]
+
 
 _CACHE: dict[tuple[str, tuple[str, ...] | None], RuleSchedule] = {}
 
