@@ -69,7 +69,12 @@ def _element_attr(element_type: ir.Type, text: str) -> ir.Attribute:
         return ir.FloatAttr.get(element_type, float(text) if value is None else value)
     if isinstance(element_type, ir.IntegerType) and element_type.width == 1:
         return ir.BoolAttr.get(text not in ("0", "-0"))
-    return ir.IntegerAttr.get(element_type, int(float(text)))
+    # Integers are written exactly (never through a float); the bindings take 64-bit two's
+    # complement, so unsigned values of 2^63 and above are passed wrapped.
+    integer = int(text)
+    if integer >= 2**63:
+        integer -= 2**64
+    return ir.IntegerAttr.get(element_type, integer)
 
 
 def materialize_splats(extracted: ExtractedGraph, tables: Tables) -> ExtractedGraph:
