@@ -23,6 +23,7 @@ worker (e.g. an abort in the bindings) or runs past `--timeout` fails alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -122,10 +123,11 @@ def _mlir_message(e: Exception) -> str:
     return _first_line(e)
 
 
-def optimize_text(text: str, options: Options, *, allow_unregistered: bool, what: str) -> tuple[str, list[str]]:
+def optimize_text(
+    text: str, options: Options, *, allow_unregistered: bool, what: str
+) -> tuple[str, list[str]]:
     """Run the pipeline on `text`; returns the printed result (verified, re-parsed) and fallbacks."""
     from jaxlib.mlir import ir
-
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.diagnostics import Diagnostics
     from stablehlo_eqsat.passes.registry import parse_pipeline
@@ -138,7 +140,7 @@ def optimize_text(text: str, options: Options, *, allow_unregistered: bool, what
         for p in passes:
             try:
                 reports = p.apply(module, Diagnostics())
-            except Exception as e:  # noqa: BLE001 - reported as the case's failure
+            except Exception as e:
                 raise _CaseFailure(f"{what}: pass {p.name} raised {_mlir_message(e)}") from e
             for r in reports or []:
                 if getattr(r, "status", "") == "failed":
@@ -147,7 +149,7 @@ def optimize_text(text: str, options: Options, *, allow_unregistered: bool, what
             module.operation.verify()
         except ir.MLIRError as e:
             raise _CaseFailure(f"{what}: output does not verify: {_mlir_message(e)}") from None
-        out = module.operation.get_asm(enable_debug_info=True)
+        out = str(module.operation.get_asm(enable_debug_info=True))
     ctx2 = make_context(allow_unregistered=allow_unregistered)
     with ctx2:
         try:
@@ -166,7 +168,7 @@ def check_case(case: Case, options: Options) -> CaseResult:
         _check(case, options, result)
     except _CaseFailure as e:
         result.status, result.reason = "failed", str(e)
-    except Exception as e:  # noqa: BLE001 - an unexpected error is this case's failure
+    except Exception as e:
         result.status = "failed"
         result.reason = f"unexpected {_first_line(e)}"
         result.notes.append(traceback.format_exc())
@@ -176,7 +178,6 @@ def check_case(case: Case, options: Options) -> CaseResult:
 
 def _check(case: Case, options: Options, result: CaseResult) -> None:
     from jaxlib.mlir import ir
-
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.tools import xla
 
@@ -287,10 +288,8 @@ def run_cases(
         if kill:
             w.process.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):
                 w.conn.send(None)
-            except OSError:
-                pass
         w.process.join(timeout=10)
         if w.process.is_alive():
             w.process.kill()
@@ -320,7 +319,9 @@ def run_cases(
                         index, res = w.conn.recv()
                     except (EOFError, OSError):
                         w.process.join(timeout=5)
-                        finish(task, CaseResult(cases[task].name, "failed", _describe_exit(w.process.exitcode)))
+                        finish(
+                            task, CaseResult(cases[task].name, "failed", _describe_exit(w.process.exitcode))
+                        )
                         w.task = None
                         retire(w, kill=True)
                         continue
@@ -397,7 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if res.status == "failed":
                 print(f"[{done}/{total}] FAIL {res.name}: {res.reason}", flush=True)
             elif args.verbose:
-                print(f"[{done}/{total}] {res.status} ({res.checked}) {res.name} {res.seconds:.2f}s", flush=True)
+                print(
+                    f"[{done}/{total}] {res.status} ({res.checked}) {res.name} {res.seconds:.2f}s", flush=True
+                )
             elif done % 100 == 0 or done == total:
                 print(f"[{done}/{total}] {time.monotonic() - start:.0f}s", flush=True)
 

@@ -98,7 +98,9 @@ def arg_types_of(module: str | ir.Module) -> list[ArgType]:
     """Parameter types of the module's `@main`."""
     if isinstance(module, ir.Module):
         fn = _main(module)
-        return [arg_type(t) for t in ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value).inputs]
+        return [
+            arg_type(t) for t in ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value).inputs
+        ]
     with _context():
         return arg_types_of(ir.Module.parse(module))
 
@@ -132,7 +134,9 @@ def run(executable: Any, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         outs = executable.execute(args)
         return [np.asarray(o) for o in outs]
     except Exception as e:
-        raise XlaError(f"XLA execution failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+        raise XlaError(
+            f"XLA execution failed: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
+        ) from e
 
 
 def compile_and_run(module: str | ir.Module, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -220,7 +224,7 @@ def _first_difference(e: np.ndarray, a: np.ndarray) -> str:
         for j in range(flat_e.size):
             if not arrays_equal(flat_e[j : j + 1], flat_a[j : j + 1]):
                 return f" at flat index {j}: {flat_a[j]!r} instead of {flat_e[j]!r}"
-    except Exception:  # noqa: BLE001 - only for the message
+    except Exception:
         pass
     return ""
 
@@ -280,7 +284,9 @@ def harness_module(module: ir.Module) -> int:
     if "arg_attrs" in main.attributes:
         old = list(ir.ArrayAttr(main.attributes["arg_attrs"]))
         empty = ir.DictAttr.get({})
-        main.attributes["arg_attrs"] = ir.ArrayAttr.get(old + [empty] * (len(entry.arguments) - n_args_before))
+        main.attributes["arg_attrs"] = ir.ArrayAttr.get(
+            old + [empty] * (len(entry.arguments) - n_args_before)
+        )
     return n_calls
 
 

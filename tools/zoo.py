@@ -242,7 +242,9 @@ def generate_zoo(out_dir: Path | str, names: Sequence[str] | None = None) -> lis
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="stablehlo-eqsat-zoo", description="Write the model zoo as StableHLO.")
     p.add_argument("--out", required=True, help="output folder (created if needed)")
-    p.add_argument("--only", action="append", default=None, metavar="NAME", help="just this model (repeatable)")
+    p.add_argument(
+        "--only", action="append", default=None, metavar="NAME", help="just this model (repeatable)"
+    )
     p.add_argument("--list", action="store_true", help="list the model names and exit")
     args = p.parse_args(argv)
     if args.list:
