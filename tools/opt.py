@@ -166,7 +166,11 @@ def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, p
 
     with ctx:
         try:
-            module = ir.Module.parse(data if data is not None else chunk.text)
+            if data is None and not args.split_input_file and args.input != "-":
+                # Parsing the file itself gives locations its real name (not "-").
+                module = ir.Module.parseFile(args.input)
+            else:
+                module = ir.Module.parse(data if data is not None else chunk.text)
         except ir.MLIRError as e:
             diags = list(e.error_diagnostics)
             if data is None and _QUANT_HINT.search(chunk.text) and any(
