@@ -244,6 +244,14 @@ def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-ar
                 f"; graphs {len(g0)}, terms {terms_in} -> {terms_out}, e-graph {nodes} rows after {iters} "
                 f"iterations, cost {cin:.4g} -> {cout:.4g}, {r.seconds * 1000:.0f} ms"
             )
+            fusions_in = sum(getattr(g, "fusions_in", 0) for g in g0)
+            fusions_out = sum(getattr(g, "fusions_in", 0) if g.kept_input else getattr(g, "fusions_out", 0) for g in g0)
+            stops = sorted({g.saturation.stop_reason for g in g0} - {"saturated"})
+            line += f"; predicted fusions {fusions_in} -> {fusions_out}"
+            if stops:
+                line += f"; stopped by {', '.join(stops)}"
+            if any(g.kept_input for g in g0):
+                line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
             fired: dict[str, int] = {}
             for g in g0:
                 for k, v in g.saturation.matches.items():
