@@ -226,6 +226,18 @@ class EGraphSession:
         self.egraph = EGraph()
         self.schedule = schedule
         self._declare()
+        self._register_rules()
+
+    def _register_rules(self) -> None:
+        # egglog compiles a ruleset the first time it runs. Run every ruleset once on the empty
+        # e-graph now, outside any push/pop scope, so that graphs optimized later in `scope()`
+        # do not pay for it again (a pop would throw the compiled rules away).
+        sched = self.schedule
+        if sched is None:
+            return
+        for rs in (sched.analysis, sched.rewrites, sched.multi):
+            if rs is not None:
+                self.egraph.run(run(rs))
 
     def _declare(self) -> None:
         # Constructors are declared lazily by egglog-python; text insertion needs all of them now.
@@ -315,6 +327,25 @@ class EGraphSession:
     def serialize(self) -> EGraphData:
         js = json.loads(self.egraph._serialize(split_primitive_outputs=False).to_json())
         return _decode(js)
+
+
+_SHARED: dict[int, EGraphSession] = {}
+
+
+def shared_session(schedule: RuleSchedule | None) -> EGraphSession:
+    """A session for `schedule`, reused by every graph this thread optimizes with it.
+
+    Building one costs seconds (declaring the schema and compiling the rules); graphs use it
+    through `scope()`, which leaves it as it found it. egglog e-graphs are bound to the thread
+    that made them, so the cache is per thread.
+    """
+    import threading
+
+    key = hash((threading.get_ident(), id(schedule)))
+    session = _SHARED.get(key)
+    if session is None:
+        session = _SHARED[key] = EGraphSession(schedule)
+    return session
 
 
 def class_of_terms(data: EGraphData, term_ids: Iterable[int]) -> list[str]:

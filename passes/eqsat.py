@@ -17,13 +17,14 @@ from typing import ClassVar
 
 from jaxlib.mlir import ir
 
+from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extraction, replace_function
 from stablehlo_eqsat.dialect_glue.graph import TermGraph
 from stablehlo_eqsat.dialect_glue.importer import Tables, UnsupportedFunction, import_function, pure_functions
 from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
 from stablehlo_eqsat.passes.cost import CostModel, load_profile
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
-from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, Limits, SaturationReport
+from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, Limits, SaturationReport, shared_session
 from stablehlo_eqsat.passes.segment import split, stitch
 from stablehlo_eqsat.passes.extract import (
     EXTRACTORS,
@@ -64,6 +65,10 @@ class FunctionReport:
     reason: str = ""
     graphs: list[GraphReport] = field(default_factory=list)
     seconds: float = 0.0
+    # Measured costs (`passes/measure.py`), for the whole pass application: on its first report.
+    measure_seconds: float = 0.0
+    measured_ops: int = 0
+    measure_cache_hits: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,10 @@ def _optimize_in(
     expanded, unions, expanded_by = expand_terms(canonicalize_splats(folded, tables), config.schedule)
     session.insert(expanded, tables.dtypes)
     session.union(unions)
-    report.saturation = session.saturate(config.limits)
+    limits = config.limits
+    if not any(expanded.terms[t].ctor not in _NOTHING_TO_REWRITE for t in expanded.live()):
+        limits = dataclasses.replace(limits, iterations=0)  # only leaves and opaque ops: no rule applies
+    report.saturation = session.saturate(limits)
     for name, n in expanded_by.items():
         report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
     for name, n in fired.items():
@@ -176,6 +184,9 @@ def _optimize_in(
         report.cost_out, report.fusions_out = report.cost_in, report.fusions_in
     report.terms_out = len(extracted.graph.live())
     return materialize_splats(extracted, tables), report
+
+
+_NOTHING_TO_REWRITE = frozenset({O.INPUT, O.CONST, O.SPLAT, O.OPAQUE, O.PROJ})
 
 
 def expand_terms(
@@ -216,7 +227,7 @@ def run_on_module(
     """Optimize every function of `module` in place; failures leave a function untouched."""
     reports: list[FunctionReport] = []
     pure = pure_functions(module)
-    session = EGraphSession(config.schedule)  # declarations and rules compiled once per module
+    session = shared_session(config.schedule)  # declarations and rules compiled once per process
     funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
     for func in funcs:
         name = ir.StringAttr(func.attributes["sym_name"]).value
@@ -290,6 +301,11 @@ class EqsatPass:
     timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
     only_rules: str = field(default="", metadata=_doc("run only these rules ('|'-separated names; for tests)"))
     fold_limit: int = field(default=65536, metadata=_doc("fold constant expressions up to this many elements"))
+    measure: str = field(
+        default="auto", metadata=_doc("time heavy ops (conv, dot) on the backend: auto (graphs with convs) | on | off")
+    )
+    measure_budget: float = field(default=30.0, metadata=_doc("seconds of measuring per optimization"))
+    measure_cache: str = field(default="", metadata=_doc("measurement cache file (default: under ~/.cache)"))
 
     def __post_init__(self) -> None:
         if self.fp_mode not in FP_MODES:
@@ -304,11 +320,21 @@ class EqsatPass:
         if self.extractor not in EXTRACTORS:
             raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, not '{self.extractor}'")
         load_profile(self.device)
+        from stablehlo_eqsat.passes.measure import MEASURE_MODES
+
+        if self.measure not in MEASURE_MODES:
+            raise ValueError(f"measure must be one of {', '.join(MEASURE_MODES)}, not '{self.measure}'")
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
         from stablehlo_eqsat.rules import rulesets_for
 
+        from pathlib import Path
+
+        from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
+
         only = tuple(sorted(n for n in self.only_rules.split("|") if n)) or None
+        measurer = Measurer(Path(self.measure_cache) if self.measure_cache else None, self.measure_budget)
+        model = MeasuredCostModel(load_profile(self.device), measurer, self.measure)
         config = EqsatConfig(
             schedule=rulesets_for(self.fp_mode, only),
             limits=Limits(self.max_iterations, self.max_nodes, self.timeout),
@@ -316,8 +342,13 @@ class EqsatPass:
             fold_limit=self.fold_limit,
             only_folds=frozenset(only) if only else None,
             refine_seconds=self.refine,
-            model=CostModel(load_profile(self.device)),
+            model=model,
             dump_dir=self.dump_egraph,
             window=self.window,
         )
-        return run_on_module(module, config, diagnostics, self.name)
+        reports = run_on_module(module, config, diagnostics, self.name)
+        if reports:
+            reports[0].measure_seconds = measurer.spent_seconds
+            reports[0].measured_ops = measurer.measured
+            reports[0].measure_cache_hits = measurer.cache_hits
+        return reports
