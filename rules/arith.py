@@ -204,14 +204,17 @@ def _distributive(x: Tensor, y: Tensor, z: Tensor, s: Vec[i64], d: String, e: St
     # Pattern: add(multiply(x, y), multiply(x, z)) <-> multiply(x, add(y, z))
     lhs = Tensor.add(t, Tensor.multiply(t, x, y, e2), Tensor.multiply(t, x, z, e3), e)
     rhs = Tensor.multiply(t, x, Tensor.add(t, y, z, e), e2)
-    yield arith.rule("factor-mul-add", rewrite(lhs).to(rhs, float_dtype(d)), fp=REASSOC)
+    # (x*y + x*z with x = -0, y = -z gives +0; -0 * (y + z) gives -0: the sign of zero may change)
+    yield arith.rule("factor-mul-add", rewrite(lhs).to(rhs, float_dtype(d)), fp=(REASSOC, NO_SIGNED_ZERO))
     spread = Tensor.add(t, Tensor.multiply(t, x, y, e2), Tensor.multiply(t, x, z, e2), e)
-    yield arith.rule("distribute-mul-add", rewrite(rhs).to(spread, float_dtype(d)), fp=REASSOC)
+    yield arith.rule("distribute-mul-add", rewrite(rhs).to(spread, float_dtype(d)), fp=(REASSOC, NO_SIGNED_ZERO))
     yield arith.rule("factor-mul-add-int", rewrite(lhs).to(rhs, int_dtype(d)))
     # Pattern: subtract(multiply(x, y), multiply(x, z)) -> multiply(x, subtract(y, z))
     lhs_sub = Tensor.subtract(t, Tensor.multiply(t, x, y, e2), Tensor.multiply(t, x, z, e3), e)
     yield arith.rule(
-        "factor-mul-sub", rewrite(lhs_sub).to(Tensor.multiply(t, x, Tensor.subtract(t, y, z, e), e2), float_dtype(d)), fp=REASSOC
+        "factor-mul-sub",
+        rewrite(lhs_sub).to(Tensor.multiply(t, x, Tensor.subtract(t, y, z, e), e2), float_dtype(d)),
+        fp=(REASSOC, NO_SIGNED_ZERO),
     )
     # Pattern: add(divide(x, z), divide(y, z)) -> divide(add(x, y), z)
     yield arith.rule(
@@ -219,7 +222,7 @@ def _distributive(x: Tensor, y: Tensor, z: Tensor, s: Vec[i64], d: String, e: St
         rewrite(Tensor.add(t, Tensor.divide(t, x, z, e2), Tensor.divide(t, y, z, e3), e)).to(
             Tensor.divide(t, Tensor.add(t, x, y, e), z, e2), float_dtype(d)
         ),
-        fp=REASSOC,
+        fp=(REASSOC, NO_SIGNED_ZERO),
     )
     # Pattern: add(x, x) -> multiply(x, 2)
     yield arith.rule("add-self-to-mul", rewrite(Tensor.add(t, x, x, e)).to(Tensor.multiply(t, x, Tensor.splat(t, "s:2"), e)))
@@ -247,7 +250,7 @@ def _transcendental(x: Tensor, y: Tensor, s: Vec[i64], d: String, e: String, e2:
     yield arith.rule(
         "log-exp",
         rewrite(Tensor.log(t, Tensor.exponential(t, x, e2), e)).to(x, float_dtype(d)),
-        fp=(REASSOC, FINITE),
+        fp=(REASSOC, FINITE, NO_SIGNED_ZERO),
     )
     # Pattern: divide(1, sqrt(x)) <-> rsqrt(x)
     yield arith.rule(
@@ -265,7 +268,7 @@ def _transcendental(x: Tensor, y: Tensor, s: Vec[i64], d: String, e: String, e2:
     yield arith.rule(
         "sqrt-square",
         rewrite(Tensor.multiply(t, Tensor.sqrt(t, x, e2), Tensor.sqrt(t, x, e3), e)).to(x, float_dtype(d)),
-        fp=(REASSOC, FINITE),
+        fp=(REASSOC, FINITE, NO_SIGNED_ZERO),
     )
     # Pattern: tanh(negate(x)) -> negate(tanh(x)) ; sine, tan likewise (odd functions, exact in XLA)
     for odd in (Tensor.tanh, Tensor.sine, Tensor.tan):

@@ -110,8 +110,11 @@ class RuleFamily:
         args = [var(p, hints[p]) for p in params]
         for info in fn(*args):
             if any(r.name == info.name for r in self.rules):
-                # The same name may be yielded several times (e.g. once per rank): merge.
+                # The same name may be yielded several times (e.g. once per rank): merge, but a
+                # name stands for one floating-point contract.
                 old = next(r for r in self.rules if r.name == info.name)
+                if (old.fp, old.xla) != (info.fp, info.xla):
+                    raise ValueError(f"rule {info.name!r} yielded with different fp classes or xla flags")
                 self.rules[self.rules.index(old)] = RuleInfo(
                     old.name, old.family, old.fp, old.xla, old.commands + info.commands
                 )

@@ -29,6 +29,11 @@ KINDS: dict[str, tuple[str, Callable[..., Tensor], tuple[str, ...]]] = {
 }
 
 
+def _name(base: str, fp: str) -> str:
+    """Selecting bodies (max, min, and, or) regroup exactly: their variant is a rule of its own."""
+    return base if fp == REASSOC else f"{base}-exact"
+
+
 def _iota(rank: int) -> Vec[i64]:
     return Vec[i64](*(i64(i) for i in range(rank)))
 
@@ -44,14 +49,14 @@ def _nested(
         singles = (eq(d1.length()).to(i64(1)), eq(d2.length()).to(i64(1)))
         # Pattern: reduce(reduce(x, [i]), [j]) -> reduce(x, [i, j'])   (j' = j in x's numbering)
         yield reduce.rule(
-            "reduce-of-reduce",
+            _name("reduce-of-reduce", fp),
             rewrite(Tensor.reduce(t, inner, init, d2, k, e)).to(
                 Tensor.reduce(t, x, init, Vec(i, j), k, e), *singles, j < i
             ),
             fp=fp,
         )
         yield reduce.rule(
-            "reduce-of-reduce",
+            _name("reduce-of-reduce", fp),
             rewrite(Tensor.reduce(t, inner, init, d2, k, e)).to(
                 Tensor.reduce(t, x, init, Vec(i, j + i64(1)), k, e), *singles, i <= j
             ),
@@ -71,7 +76,7 @@ def _through_layout(
             full = (eq(t2).to(Ty.tensor(s2, d)), eq(s2.length()).to(i64(rank)))
             # Pattern: reduce(transpose(x), all dims) -> reduce(x, all dims)
             yield reduce.rule(
-                "reduce-of-transpose",
+                _name("reduce-of-transpose", fp),
                 rewrite(Tensor.reduce(t, Tensor.transpose(t2, x, p, e2), init, every, k, e)).to(
                     Tensor.reduce(t, x, init, every, k, e), *full
                 ),
@@ -80,7 +85,7 @@ def _through_layout(
             # Pattern: reduce(reshape(x), all dims) -> reduce(x, all dims)
             for rank_x in range(1, MAX_RANK + 1):
                 yield reduce.rule(
-                    "reduce-of-reshape",
+                    _name("reduce-of-reshape", fp),
                     rewrite(Tensor.reduce(t, Tensor.reshape(t2, x, e2), init, every, k, e)).to(
                         Tensor.reduce(t, x, init, _iota(rank_x), k, e),
                         *full,
@@ -103,7 +108,7 @@ def _concat_and_scale(
             # Pattern: reduce(concatenate(a, b), [axis]) -> op(reduce(a, [axis]), reduce(b, [axis]))
             #          (init must be the body's identity, or it would be counted twice)
             yield reduce.rule(
-                "reduce-of-concat",
+                _name("reduce-of-concat", fp),
                 rewrite(Tensor.reduce(t, Tensor.concatenate(t2, both, dim, e2), init, Vec(dim), k, e)).to(
                     combine(
                         t, Tensor.reduce(t, a, init, Vec(dim), k, e), Tensor.reduce(t, b, init, Vec(dim), k, e), ""

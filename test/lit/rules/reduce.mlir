@@ -2,16 +2,15 @@
 // ops and concatenation, pull scales and negation out. One function per rule (a second one,
 // suffixed, for a selecting body such as maximum), named after it.
 //
-// Regrouping an add or multiply reduction changes rounding (`reassoc`). Regrouping maximum,
-// minimum, and, or would be exact, but each rule is registered once per name and takes the
-// class of its first (add) variant, so all of them run in fast mode only: STRICT shows every
-// function unchanged, FAST shows the rewrite.
+// Regrouping an add or multiply reduction changes rounding (`reassoc`: fast mode only, STRICT
+// shows the function unchanged). Regrouping maximum, minimum, and, or is exact: those variants
+// are rules of their own (`...-exact`) that fire in every mode.
 //
 // reduce-of-concat, reduce-of-scaled and reduce-of-neg do not make the program cheaper on
 // their own (XLA fuses the producer into the reduction either way): their functions compute
 // both sides, and the rule makes them one value.
 //
-// DEFINE: %{rules} = reduce-of-reduce|reduce-of-transpose|reduce-of-reshape|reduce-of-concat|reduce-of-scaled|reduce-of-neg
+// DEFINE: %{rules} = reduce-of-reduce|reduce-of-transpose|reduce-of-reshape|reduce-of-concat|reduce-of-scaled|reduce-of-neg|reduce-of-reduce-exact|reduce-of-transpose-exact|reduce-of-reshape-exact|reduce-of-concat-exact
 //
 // RUN: stablehlo-eqsat-opt %s --split-input-file '--stablehlo-eqsat=fp-mode=strict only-rules=%{rules}' | FileCheck %s --check-prefixes=CHECK,STRICT
 // RUN: stablehlo-eqsat-opt %s --split-input-file '--stablehlo-eqsat=fp-mode=fast only-rules=%{rules}' | FileCheck %s --check-prefixes=CHECK,FAST
@@ -35,13 +34,12 @@ func.func @reduce_of_reduce(%x: tensor<2x3x4xf32>) -> tensor<3xf32> {
 // -----
 
 /// The same with a maximum body: reduce(reduce(x, [1]), [1]) -> reduce(x, [1, 2]).
-// CHECK-LABEL:  func.func @reduce_of_reduce_max(
+// CHECK-LABEL:  func.func @reduce_of_reduce_exact_max(
 // CHECK-SAME:     %[[X:[^:]+]]: tensor<2x3x4xf32>)
 // CHECK-NEXT:     %[[NEG_INF:.+]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
-// STRICT-COUNT-2: stablehlo.reduce
-// FAST-NEXT:      %[[R:.+]] = stablehlo.reduce(%[[X]] init: %[[NEG_INF]]) applies stablehlo.maximum across dimensions = [1, 2] : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2xf32>
-// FAST-NEXT:      return %[[R]]
-func.func @reduce_of_reduce_max(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
+// CHECK-NEXT:     %[[R:.+]] = stablehlo.reduce(%[[X]] init: %[[NEG_INF]]) applies stablehlo.maximum across dimensions = [1, 2] : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2xf32>
+// CHECK-NEXT:     return %[[R]]
+func.func @reduce_of_reduce_exact_max(%x: tensor<2x3x4xf32>) -> tensor<2xf32> {
   %init = stablehlo.constant dense<0xFF800000> : tensor<f32>
   %0 = stablehlo.reduce(%x init: %init) applies stablehlo.maximum across dimensions = [1] : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2x4xf32>
   %1 = stablehlo.reduce(%0 init: %init) applies stablehlo.maximum across dimensions = [1] : (tensor<2x4xf32>, tensor<f32>) -> tensor<2xf32>
@@ -68,13 +66,12 @@ func.func @reduce_of_transpose(%x: tensor<2x3xf32>) -> tensor<f32> {
 // -----
 
 /// The same with a minimum body.
-// CHECK-LABEL:  func.func @reduce_of_transpose_min(
+// CHECK-LABEL:  func.func @reduce_of_transpose_exact_min(
 // CHECK-SAME:     %[[X:[^:]+]]: tensor<2x3xf32>)
 // CHECK-NEXT:     %[[INF:.+]] = stablehlo.constant dense<0x7F800000> : tensor<f32>
-// STRICT-NEXT:    stablehlo.transpose
-// FAST-NEXT:      %[[R:.+]] = stablehlo.reduce(%[[X]] init: %[[INF]]) applies stablehlo.minimum across dimensions = [0, 1] : (tensor<2x3xf32>, tensor<f32>) -> tensor<f32>
-// FAST-NEXT:      return %[[R]]
-func.func @reduce_of_transpose_min(%x: tensor<2x3xf32>) -> tensor<f32> {
+// CHECK-NEXT:     %[[R:.+]] = stablehlo.reduce(%[[X]] init: %[[INF]]) applies stablehlo.minimum across dimensions = [0, 1] : (tensor<2x3xf32>, tensor<f32>) -> tensor<f32>
+// CHECK-NEXT:     return %[[R]]
+func.func @reduce_of_transpose_exact_min(%x: tensor<2x3xf32>) -> tensor<f32> {
   %init = stablehlo.constant dense<0x7F800000> : tensor<f32>
   %0 = stablehlo.transpose %x, dims = [1, 0] : (tensor<2x3xf32>) -> tensor<3x2xf32>
   %1 = stablehlo.reduce(%0 init: %init) applies stablehlo.minimum across dimensions = [0, 1] : (tensor<3x2xf32>, tensor<f32>) -> tensor<f32>
@@ -100,13 +97,12 @@ func.func @reduce_of_reshape(%x: tensor<2x3xf32>) -> tensor<f32> {
 // -----
 
 /// The same with an `and` body on booleans.
-// CHECK-LABEL:  func.func @reduce_of_reshape_and(
+// CHECK-LABEL:  func.func @reduce_of_reshape_exact_and(
 // CHECK-SAME:     %[[X:[^:]+]]: tensor<2x3xi1>)
 // CHECK-NEXT:     %[[TRUE:.+]] = stablehlo.constant dense<true> : tensor<i1>
-// STRICT-NEXT:    stablehlo.reshape
-// FAST-NEXT:      %[[R:.+]] = stablehlo.reduce(%[[X]] init: %[[TRUE]]) applies stablehlo.and across dimensions = [0, 1] : (tensor<2x3xi1>, tensor<i1>) -> tensor<i1>
-// FAST-NEXT:      return %[[R]]
-func.func @reduce_of_reshape_and(%x: tensor<2x3xi1>) -> tensor<i1> {
+// CHECK-NEXT:     %[[R:.+]] = stablehlo.reduce(%[[X]] init: %[[TRUE]]) applies stablehlo.and across dimensions = [0, 1] : (tensor<2x3xi1>, tensor<i1>) -> tensor<i1>
+// CHECK-NEXT:     return %[[R]]
+func.func @reduce_of_reshape_exact_and(%x: tensor<2x3xi1>) -> tensor<i1> {
   %init = stablehlo.constant dense<true> : tensor<i1>
   %0 = stablehlo.reshape %x : (tensor<2x3xi1>) -> tensor<6xi1>
   %1 = stablehlo.reduce(%0 init: %init) applies stablehlo.and across dimensions = [0] : (tensor<6xi1>, tensor<i1>) -> tensor<i1>
@@ -139,16 +135,13 @@ func.func @reduce_of_concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> (tensor
 // -----
 
 /// The same with a maximum body (identity -Inf).
-// CHECK-LABEL:  func.func @reduce_of_concat_max(
+// CHECK-LABEL:  func.func @reduce_of_concat_exact_max(
 // CHECK-SAME:     %[[A:[^:]+]]: tensor<2x3xf32>, %[[B:[^:]+]]: tensor<2x5xf32>)
 // CHECK-NEXT:     %[[NEG_INF:.+]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
 // CHECK-NEXT:     %[[AB:.+]] = stablehlo.concatenate %[[A]], %[[B]], dim = 1
 // CHECK-NEXT:     %[[R:.+]] = stablehlo.reduce(%[[AB]] init: %[[NEG_INF]]) applies stablehlo.maximum across dimensions = [1]
-// STRICT-COUNT-2: stablehlo.reduce
-// STRICT-NEXT:    %[[MAX:.+]] = stablehlo.maximum
-// STRICT-NEXT:    return %[[R]], %[[MAX]]
-// FAST-NEXT:      return %[[R]], %[[R]]
-func.func @reduce_of_concat_max(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+// CHECK-NEXT:     return %[[R]], %[[R]]
+func.func @reduce_of_concat_exact_max(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
   %init = stablehlo.constant dense<0xFF800000> : tensor<f32>
   %0 = stablehlo.concatenate %a, %b, dim = 1 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
   %1 = stablehlo.reduce(%0 init: %init) applies stablehlo.maximum across dimensions = [1] : (tensor<2x8xf32>, tensor<f32>) -> tensor<2xf32>
