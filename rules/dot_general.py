@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from egglog import String, Vec, eq, i64, rewrite
+from egglog import Fact, String, Vec, eq, i64, rewrite
 
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, float_dtype, splat_of, type_of
 from stablehlo_eqsat.rules.base import FINITE, NO_SIGNED_ZERO, REASSOC, RuleFamily, RuleInfo, is_splat
@@ -22,6 +22,11 @@ FAMILY = dot_general = RuleFamily("dot_general")
 NONE = Vec[i64].empty()
 C0, C1 = Vec(i64(0)), Vec(i64(1))
 SWAP = Vec(i64(1), i64(0))
+
+
+def rank2(*shapes: Vec[i64]) -> list[Fact]:
+    """Conditions: each shape is a matrix (rules that index shapes must never read past one)."""
+    return [eq(s.length()).to(i64(2)) for s in shapes]
 
 
 def matmul(t: Ty, a: Tensor, b: Tensor, e: String | str = "") -> Tensor:
@@ -114,6 +119,7 @@ def _chains(
             matmul(t, a, matmul(Ty.tensor(Vec(sb[i64(0)], sc[i64(1)]), d), b, c, e2), e),
             eq(type_of(b)).to(Ty.tensor(sb, d)),
             eq(type_of(c)).to(Ty.tensor(sc, d)),
+            *rank2(sb, sc),
         ),
         fp=REASSOC,
     )
@@ -123,6 +129,7 @@ def _chains(
             matmul(t, matmul(Ty.tensor(Vec(sa[i64(0)], sb[i64(1)]), d), a, b, e2), c, e),
             eq(type_of(a)).to(Ty.tensor(sa, d)),
             eq(type_of(b)).to(Ty.tensor(sb, d)),
+            *rank2(sa, sb),
         ),
         fp=REASSOC,
     )
@@ -182,6 +189,7 @@ def _concat(
             eq(t).to(Ty.tensor(s, d)),
             eq(type_of(b)).to(Ty.tensor(sb, d)),
             eq(type_of(c)).to(Ty.tensor(sc, d)),
+            *rank2(s, sb, sc),
         ),
         fp=REASSOC,
     )

@@ -14,7 +14,7 @@ from egglog import String, Vec, eq, i64, ne, rule, union
 
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, type_of
 from stablehlo_eqsat.rules.base import REASSOC, RuleFamily, RuleInfo
-from stablehlo_eqsat.rules.dot_general import matmul
+from stablehlo_eqsat.rules.dot_general import matmul, rank2
 
 FAMILY = multi = RuleFamily("multi")
 
@@ -45,6 +45,7 @@ def _shared_operand(
             eq(d2).to(matmul(Ty.tensor(s2, d), x, w2, e)),
             ne(w1).to(w2),
             eq(type_of(x)).to(Ty.tensor(sx, d)),
+            *rank2(s1, s2, sx),
         ).then(
             union(d1).with_(Tensor.slice(Ty.tensor(s1, d), merged, Vec(i64(0), i64(0)), Vec(m, n1), one, "")),
             union(d2).with_(Tensor.slice(Ty.tensor(s2, d), merged, Vec(i64(0), n1), Vec(m, n1 + n2), one, "")),
@@ -67,6 +68,7 @@ def _shared_operand(
             ne(w1).to(w2),
             eq(type_of(x)).to(Ty.tensor(sx, d)),
             eq(type_of(w1)).to(Ty.tensor(sw1, d)),
+            *rank2(s1, s2, sx, sw1),
         ).then(
             union(d1).with_(Tensor.slice(Ty.tensor(s1, d), stacked, Vec(i64(0), i64(0)), Vec(m1, n), one, "")),
             union(d2).with_(Tensor.slice(Ty.tensor(s2, d), stacked, Vec(m1, i64(0)), Vec(m1 + m2, n), one, "")),
