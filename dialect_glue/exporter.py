@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
+import numpy as np
 from jaxlib.mlir import ir
 from jaxlib.mlir.dialects import stablehlo as hlo
 
@@ -162,6 +163,8 @@ class _Exporter:
             attrs["comparison_direction"] = hlo.ComparisonDirectionAttr.get(direction)
             if ctype:
                 attrs["compare_type"] = hlo.ComparisonTypeAttr.get(ctype)
+        elif ctor == "Conv":
+            attrs.update(conv_attributes(params))
         elif ctor == "Reduce":
             attrs["dimensions"] = ir.DenseI64ArrayAttr.get(list(params[0]))  # type: ignore[arg-type]
         else:
@@ -242,6 +245,45 @@ class _Exporter:
 
     def extra(self, key: str) -> dict[str, ir.Attribute]:
         return self.tables.extras[key] if key else {}
+
+
+def conv_attributes(params: list[object]) -> dict[str, ir.Attribute]:
+    """The attributes of a `stablehlo.convolution` from `Conv`'s literals (see `ops.py`)."""
+    strides, padding, lhs_dil, rhs_dil, reversal, flat, fgc, bgc, precision = (
+        tuple(p) if isinstance(p, tuple) else p for p in params  # type: ignore[misc]
+    )
+    assert isinstance(padding, tuple) and isinstance(reversal, tuple) and isinstance(precision, tuple)
+    (ib, if_, isp), (ki, ko, ksp), (ob, of, osp) = O.conv_dims(tuple(flat))  # type: ignore[arg-type]
+    i64 = ir.IntegerType.get_signless(64)
+    attrs: dict[str, ir.Attribute] = {
+        "dimension_numbers": hlo.ConvDimensionNumbers.get(
+            input_batch_dimension=ib,
+            input_feature_dimension=if_,
+            input_spatial_dimensions=list(isp),
+            kernel_input_feature_dimension=ki,
+            kernel_output_feature_dimension=ko,
+            kernel_spatial_dimensions=list(ksp),
+            output_batch_dimension=ob,
+            output_feature_dimension=of,
+            output_spatial_dimensions=list(osp),
+        ),
+        "feature_group_count": ir.IntegerAttr.get(i64, fgc),  # type: ignore[arg-type]
+        "batch_group_count": ir.IntegerAttr.get(i64, bgc),  # type: ignore[arg-type]
+    }
+    # Empty vectors were absent in the input and stay absent.
+    for name, value in (("window_strides", strides), ("lhs_dilation", lhs_dil), ("rhs_dilation", rhs_dil)):
+        if value:
+            attrs[name] = ir.DenseI64ArrayAttr.get(list(value))  # type: ignore[call-overload]
+    if padding:
+        pads = np.array(padding, dtype=np.int64).reshape(-1, 2)
+        attrs["padding"] = ir.DenseElementsAttr.get(pads)  # type: ignore[call-overload]
+    if reversal:
+        attrs["window_reversal"] = ir.DenseBoolArrayAttr.get([bool(v) for v in reversal])
+    if precision:
+        attrs["precision_config"] = ir.ArrayAttr.get(
+            [hlo.PrecisionAttr.get(O.PRECISIONS[p]) for p in precision]
+        )
+    return attrs
 
 
 def replace_function(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> ir.Operation:

@@ -134,6 +134,50 @@ def _int(attr: ir.Attribute) -> int:
     return int(ir.IntegerAttr(attr).value)
 
 
+def _conv_params(attrs: dict[str, ir.Attribute]) -> list[Arg] | None:
+    """`Conv`'s literals (see `ops.py`), popping the attributes they model; None keeps it opaque."""
+    dn = hlo.ConvDimensionNumbers(attrs["dimension_numbers"])
+    n = len(dn.input_spatial_dimensions)
+    if n == 0:
+        return None
+    vectors: list[tuple[int, ...]] = []
+    for name in ("window_strides", "padding", "lhs_dilation", "rhs_dilation", "window_reversal"):
+        attr = attrs.get(name)
+        if attr is None:
+            vectors.append(())
+            continue
+        if name == "padding":
+            if ir.RankedTensorType(attr.type).shape != [n, 2]:
+                return None
+            values = tuple(int(v) for v in ir.DenseIntElementsAttr(attr))  # type: ignore[attr-defined]
+        elif name == "window_reversal":
+            values = tuple(int(bool(v)) for v in ir.DenseBoolArrayAttr(attr))
+        else:
+            values = _i64_array(attr)
+        if len(values) != (2 * n if name == "padding" else n):
+            return None  # an empty vector would read as "absent"
+        vectors.append(values)
+    flat = (
+        dn.input_batch_dimension, dn.input_feature_dimension, *dn.input_spatial_dimensions,
+        dn.kernel_input_feature_dimension, dn.kernel_output_feature_dimension, *dn.kernel_spatial_dimensions,
+        dn.output_batch_dimension, dn.output_feature_dimension, *dn.output_spatial_dimensions,
+    )  # fmt: skip
+    if len(flat) != 3 * (n + 2):
+        return None
+    precision: tuple[int, ...] = ()
+    if "precision_config" in attrs:
+        names = [hlo.PrecisionAttr(p).value for p in ir.ArrayAttr(attrs["precision_config"])]
+        if not names or any(p not in O.PRECISIONS for p in names):
+            return None
+        precision = tuple(O.PRECISIONS.index(p) for p in names)
+    groups = [_int(attrs["feature_group_count"]), _int(attrs["batch_group_count"])]
+    for name in ("dimension_numbers", "feature_group_count", "batch_group_count", "precision_config", *(
+        "window_strides", "padding", "lhs_dilation", "rhs_dilation", "window_reversal"
+    )):  # fmt: skip
+        attrs.pop(name, None)
+    return [*vectors, tuple(int(d) for d in flat), *groups, precision]
+
+
 class _Importer:
     def __init__(self, func_op: ir.Operation, pure_functions: frozenset[str]):
         self.func = func_op
@@ -300,6 +344,8 @@ class _Importer:
                 tuple(dn.lhs_contracting_dimensions),
                 tuple(dn.rhs_contracting_dimensions),
             ]
+        if spec.ctor == "Conv":
+            return _conv_params(attrs)
         if spec.ctor == "Reduce":
             kind = self._reduce_kind(op)
             if kind is None:

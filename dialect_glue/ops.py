@@ -131,6 +131,28 @@ STRUCTURED = [
             ("rhs_contracting_dimensions", "V"),
         ),
     ),
+    # Convolution. Vectors that are absent in the input are empty (`padding`, strides, dilations
+    # and reversal default to zeros, ones and false); `padding` is the Nx2 attribute flattened row
+    # by row (low0, high0, low1, high1, ...); `window_reversal` is 0/1 per spatial dimension;
+    # `dimension_numbers` is flattened as `conv_dims` reads it; `precision_config` is one
+    # `PRECISIONS` index per operand. Any other attribute stays in `extra`.
+    OpSpec(
+        "Conv",
+        "convolution",
+        "stablehlo.convolution",
+        "TT",
+        (
+            ("window_strides", "V"),
+            ("padding", "V"),
+            ("lhs_dilation", "V"),
+            ("rhs_dilation", "V"),
+            ("window_reversal", "V"),
+            ("dimension_numbers", "V"),
+            ("feature_group_count", "I"),
+            ("batch_group_count", "I"),
+            ("precision_config", "V"),
+        ),
+    ),
     # The reduction's body is recognised when it is one binary op; `kind` names it ("add", "max", ...).
     OpSpec("Reduce", "reduce", "stablehlo.reduce", "TT", (("dimensions", "V"), ("kind", "S"))),
     OpSpec(
@@ -154,6 +176,21 @@ STRUCTURED = [
     OpSpec("Tuple", "tuple", "stablehlo.tuple", "L"),
     OpSpec("GTE", "get_tuple_element", "stablehlo.get_tuple_element", "T", (("index", "I"),)),
 ]
+
+# The flattened `#stablehlo.conv` dimension numbers of `Conv`, for n spatial dimensions:
+#   [input_batch, input_feature, input_spatial x n,
+#    kernel_input_feature, kernel_output_feature, kernel_spatial x n,
+#    output_batch, output_feature, output_spatial x n]          (length 3 * (n + 2))
+PRECISIONS = ("DEFAULT", "HIGH", "HIGHEST")
+
+
+def conv_dims(flat: tuple[int, ...]) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
+    """Split `Conv`'s flattened dimension numbers into (batch-or-in-feature, feature-or-out-feature,
+    spatial dims) for the input, the kernel and the output."""
+    n = len(flat) // 3 - 2
+    parts = [flat[i * (n + 2) : (i + 1) * (n + 2)] for i in range(3)]
+    return tuple((p[0], p[1], tuple(p[2:])) for p in parts)
+
 
 ALL_SPECS: list[OpSpec] = [*UNARY, *BINARY, *STRUCTURED]
 BY_CTOR: dict[str, OpSpec] = {s.ctor: s for s in ALL_SPECS}

@@ -267,6 +267,10 @@ class Tensor(Expr, egg_sort="Tensor"):
     @classmethod
     def dot_general(cls, ty: Ty, x: Tensor, y: Tensor, lhs_batching_dimensions: Vec[i64], rhs_batching_dimensions: Vec[i64], lhs_contracting_dimensions: Vec[i64], rhs_contracting_dimensions: Vec[i64], extra: StringLike) -> Tensor: ...
 
+    @method(egg_fn="Conv")
+    @classmethod
+    def convolution(cls, ty: Ty, x: Tensor, y: Tensor, window_strides: Vec[i64], padding: Vec[i64], lhs_dilation: Vec[i64], rhs_dilation: Vec[i64], window_reversal: Vec[i64], dimension_numbers: Vec[i64], feature_group_count: i64Like, batch_group_count: i64Like, precision_config: Vec[i64], extra: StringLike) -> Tensor: ...
+
     @method(egg_fn="Reduce")
     @classmethod
     def reduce(cls, ty: Ty, x: Tensor, y: Tensor, dimensions: Vec[i64], kind: StringLike, extra: StringLike) -> Tensor: ...

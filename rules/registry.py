@@ -10,7 +10,7 @@ from egglog import Ruleset, ruleset
 from stablehlo_eqsat.rules.base import RuleInfo
 
 # One module per concern; each defines one `RuleFamily` named like the module.
-FAMILIES = ("arith", "layout", "dot_general", "reduce", "slice_concat", "multi", "constant_fold")
+FAMILIES = ("arith", "layout", "dot_general", "reduce", "slice_concat", "multi", "constant_fold", "conv")
 FP_MODES = ("strict", "xla", "fast")
 
 

@@ -228,6 +228,12 @@ def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, p
 
 
 def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-arg]
+    measured = sum(getattr(r, "measured_ops", 0) for r in reports)
+    hits = sum(getattr(r, "measure_cache_hits", 0) for r in reports)
+    if measured or hits:
+        seconds = sum(getattr(r, "measure_seconds", 0.0) for r in reports)
+        line = f"[{pass_name}] measure: {measured} ops timed in {seconds:.2f} s, {hits} cache hits"
+        print(line, file=sys.stderr)
     for r in reports:
         line = f"[{pass_name}] @{r.name}: {r.status}"
         if r.reason:

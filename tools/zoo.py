@@ -215,15 +215,257 @@ def _models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
     }
 
 
-def model_names() -> list[str]:
-    return list(_models())
+def _cnn_models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
+    """Convolutional networks (NHWC activations, HWIO kernels), inference mode.
+
+    Batch norm is written as deployed inference graphs have it: a per-channel scale and shift
+    (`conv * scale + shift`, both parameters). Everything else is a parameter too, so nothing
+    constant-folds; the shapes are fixed, so the output is deterministic.
+    """
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    f32 = jnp.float32
+
+    def S(*shape: int) -> jax.ShapeDtypeStruct:
+        return jax.ShapeDtypeStruct(shape, f32)
+
+    def conv(x: Any, w: Any, stride: int = 1, groups: int = 1) -> Any:
+        return lax.conv_general_dilated(
+            x, w, (stride, stride), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"),
+            feature_group_count=groups,
+        )  # fmt: skip
+
+    def bn(x: Any, p: dict[str, Any]) -> Any:
+        return x * p["scale"] + p["shift"]
+
+    def bn_params(c: int) -> dict[str, Any]:
+        return {"scale": S(c), "shift": S(c)}
+
+    def conv_bn(k: int, cin: int, cout: int, groups: int = 1) -> dict[str, Any]:
+        return {"w": S(k, k, cin // groups, cout), "bn": bn_params(cout)}
+
+    def cbn(p: dict[str, Any], x: Any, stride: int = 1, groups: int = 1) -> Any:
+        return bn(conv(x, p["w"], stride, groups), p["bn"])
+
+    def max_pool(x: Any) -> Any:
+        return lax.reduce_window(x, -jnp.inf, lax.max, (1, 3, 3, 1), (1, 2, 2, 1), "SAME")
+
+    # -- ResNet (basic blocks for 18, bottlenecks for 50) ------------------------------------------
+    def basic_params(cin: int, cout: int, stride: int) -> dict[str, Any]:
+        p = {"c1": conv_bn(3, cin, cout), "c2": conv_bn(3, cout, cout)}
+        if stride != 1 or cin != cout:
+            p["down"] = conv_bn(1, cin, cout)
+        return p
+
+    def basic_block(p: dict[str, Any], x: Any, stride: int) -> Any:
+        h = jax.nn.relu(cbn(p["c1"], x, stride))
+        h = cbn(p["c2"], h)
+        short = cbn(p["down"], x, stride) if "down" in p else x
+        return jax.nn.relu(h + short)
+
+    def bottleneck_params(cin: int, mid: int, stride: int) -> dict[str, Any]:
+        p = {"c1": conv_bn(1, cin, mid), "c2": conv_bn(3, mid, mid), "c3": conv_bn(1, mid, 4 * mid)}
+        if stride != 1 or cin != 4 * mid:
+            p["down"] = conv_bn(1, cin, 4 * mid)
+        return p
+
+    def bottleneck(p: dict[str, Any], x: Any, stride: int, groups: int = 1) -> Any:
+        h = jax.nn.relu(cbn(p["c1"], x))
+        h = jax.nn.relu(cbn(p["c2"], h, stride, groups))
+        h = cbn(p["c3"], h)
+        short = cbn(p["down"], x, stride) if "down" in p else x
+        return jax.nn.relu(h + short)
+
+    def resnet(
+        block: Callable[..., Any], depths: tuple[int, ...], widths: tuple[int, ...]
+    ) -> Callable[..., Any]:
+        def f(p: dict[str, Any], x: Any) -> Any:
+            h = max_pool(jax.nn.relu(cbn(p["stem"], x, 2)))
+            for s, n in enumerate(depths):
+                for i in range(n):
+                    h = block(p[f"s{s}b{i}"], h, 2 if i == 0 and s > 0 else 1)
+            return jnp.mean(h, axis=(1, 2)) @ p["fc"]
+
+        return f
+
+    def resnet_params(
+        kind: str, depths: tuple[int, ...], widths: tuple[int, ...], classes: int
+    ) -> dict[str, Any]:
+        p: dict[str, Any] = {"stem": conv_bn(7, 3, 64)}
+        cin = 64
+        for s, (n, w) in enumerate(zip(depths, widths, strict=True)):
+            for i in range(n):
+                stride = 2 if i == 0 and s > 0 else 1
+                if kind == "basic":
+                    p[f"s{s}b{i}"] = basic_params(cin, w, stride)
+                    cin = w
+                else:
+                    p[f"s{s}b{i}"] = bottleneck_params(cin, w, stride)
+                    cin = 4 * w
+        p["fc"] = S(cin, classes)
+        return p
+
+    widths = (64, 128, 256, 512)
+    resnet18 = resnet(basic_block, (2, 2, 2, 2), widths)
+    # 64x64 input: stages at 16x16, 8x8, 4x4 and 2x2.
+    resnet18_args = (resnet_params("basic", (2, 2, 2, 2), widths, 100), S(2, 64, 64, 3))
+
+    # -- MobileNetV2/V3-style: inverted residuals, depthwise 3x3, squeeze-excite, hard-swish ---------
+    def se_params(c: int) -> dict[str, Any]:
+        return {"w1": S(c, max(8, c // 4)), "b1": S(max(8, c // 4)), "w2": S(max(8, c // 4), c), "b2": S(c)}
+
+    def squeeze_excite(p: dict[str, Any], x: Any, gate: Callable[[Any], Any]) -> Any:
+        s = jnp.mean(x, axis=(1, 2))
+        s = gate(jax.nn.relu(s @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"])
+        return x * s[:, None, None, :]
+
+    def mbconv_params(cin: int, cout: int, expand: int, k: int, se: bool) -> dict[str, Any]:
+        mid = cin * expand
+        p: dict[str, Any] = {
+            "dw": {"w": S(k, k, 1, mid), "bn": bn_params(mid)},
+            "proj": conv_bn(1, mid, cout),
+        }
+        if expand != 1:
+            p["exp"] = conv_bn(1, cin, mid)
+        if se:
+            p["se"] = se_params(mid)
+        return p
+
+    def mbconv(
+        p: dict[str, Any], x: Any, stride: int, act: Callable[[Any], Any], gate: Callable[[Any], Any]
+    ) -> Any:
+        h = act(cbn(p["exp"], x)) if "exp" in p else x
+        h = act(cbn(p["dw"], h, stride, groups=h.shape[-1]))
+        if "se" in p:
+            h = squeeze_excite(p["se"], h, gate)
+        h = cbn(p["proj"], h)
+        return h + x if stride == 1 and h.shape == x.shape else h
+
+    # (cin, cout, expand, kernel, stride, squeeze-excite)
+    mobilenet_cfg = [
+        (16, 16, 1, 3, 1, True), (16, 24, 4, 3, 2, False), (24, 24, 3, 3, 1, False),
+        (24, 40, 3, 5, 2, True), (40, 40, 3, 5, 1, True), (40, 80, 6, 3, 2, False),
+        (80, 80, 3, 3, 1, False), (80, 112, 6, 3, 1, True), (112, 160, 6, 5, 2, True),
+    ]  # fmt: skip
+
+    def mobilenet(p: dict[str, Any], x: Any) -> Any:
+        h = jax.nn.hard_swish(cbn(p["stem"], x, 2))
+        for i, (_, _, _, _, stride, _) in enumerate(mobilenet_cfg):
+            h = mbconv(p[f"b{i}"], h, stride, jax.nn.hard_swish, jax.nn.hard_sigmoid)
+        h = jax.nn.hard_swish(cbn(p["head"], h))
+        return jnp.mean(h, axis=(1, 2)) @ p["fc"]
+
+    mobilenet_params: dict[str, Any] = {
+        "stem": conv_bn(3, 3, 16),
+        "head": conv_bn(1, 160, 576),
+        "fc": S(576, 100),
+    }
+    for i, (cin, cout, e, k, _, se) in enumerate(mobilenet_cfg):
+        mobilenet_params[f"b{i}"] = mbconv_params(cin, cout, e, k, se)
+    mobilenet_args = (mobilenet_params, S(2, 112, 112, 3))
+
+    # -- EfficientNet: a stack of MBConv blocks (swish, squeeze-excite, 3x3 and 5x5 depthwise) -------
+    effnet_cfg = [(24, 40, 6, 5, 2), (40, 40, 6, 5, 1), (40, 80, 6, 3, 2), (80, 80, 6, 3, 1)]
+
+    def efficientnet_stack(p: dict[str, Any], x: Any) -> Any:
+        h = x
+        for i, (_, _, _, _, stride) in enumerate(effnet_cfg):
+            h = mbconv(p[f"b{i}"], h, stride, jax.nn.silu, jax.nn.sigmoid)
+        return h
+
+    effnet_params = {
+        f"b{i}": mbconv_params(ci, co, e, k, True) for i, (ci, co, e, k, _) in enumerate(effnet_cfg)
+    }
+    effnet_args = (effnet_params, S(2, 56, 56, 24))
+
+    # -- ResNeXt: one grouped-convolution bottleneck block (32 groups) ----------------------------------
+    def resnext_block(p: dict[str, Any], x: Any) -> Any:
+        return bottleneck(p, x, 1, groups=32)
+
+    resnext_args = (
+        {"c1": conv_bn(1, 256, 128), "c2": conv_bn(3, 128, 128, groups=32), "c3": conv_bn(1, 128, 256)},
+        S(2, 28, 28, 256),
+    )
+
+    return {
+        "mobilenet_v3": (mobilenet, mobilenet_args),
+        "resnet18_64px": (resnet18, resnet18_args),
+        "efficientnet_mbconv": (efficientnet_stack, effnet_args),
+        "resnext_block": (resnext_block, resnext_args),
+    }
+
+
+def _large_models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
+    """Models too slow to compile for every test run: only generated when named (`--only`, `--all`)."""
+    return {"resnet50_224": _resnet50()}
+
+
+def _resnet50() -> tuple[ModelFn, tuple[Any, ...]]:
+    """ResNet-50 at 224x224, batch 1."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    f32 = jnp.float32
+
+    def S(*shape: int) -> jax.ShapeDtypeStruct:
+        return jax.ShapeDtypeStruct(shape, f32)
+
+    def conv(x: Any, w: Any, stride: int = 1) -> Any:
+        return lax.conv_general_dilated(
+            x, w, (stride, stride), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+        )
+
+    def cbn(p: dict[str, Any], x: Any, stride: int = 1) -> Any:
+        return conv(x, p["w"], stride) * p["scale"] + p["shift"]
+
+    def cp(k: int, cin: int, cout: int) -> dict[str, Any]:
+        return {"w": S(k, k, cin, cout), "scale": S(cout), "shift": S(cout)}
+
+    depths, widths = (3, 4, 6, 3), (64, 128, 256, 512)
+    params: dict[str, Any] = {"stem": cp(7, 3, 64)}
+    cin = 64
+    for s, (n, w) in enumerate(zip(depths, widths, strict=True)):
+        for i in range(n):
+            b = {"c1": cp(1, cin, w), "c2": cp(3, w, w), "c3": cp(1, w, 4 * w)}
+            if i == 0:
+                b["down"] = cp(1, cin, 4 * w)
+            params[f"s{s}b{i}"] = b
+            cin = 4 * w
+    params["fc"] = S(cin, 1000)
+
+    def resnet50(p: dict[str, Any], x: Any) -> Any:
+        h = jax.nn.relu(cbn(p["stem"], x, 2))
+        h = lax.reduce_window(h, -jnp.inf, lax.max, (1, 3, 3, 1), (1, 2, 2, 1), "SAME")
+        for s, n in enumerate(depths):
+            for i in range(n):
+                b = p[f"s{s}b{i}"]
+                stride = 2 if i == 0 and s > 0 else 1
+                y = jax.nn.relu(cbn(b["c1"], h))
+                y = jax.nn.relu(cbn(b["c2"], y, stride))
+                y = cbn(b["c3"], y)
+                h = jax.nn.relu(y + (cbn(b["down"], h, stride) if "down" in b else h))
+        return jnp.mean(h, axis=(1, 2)) @ p["fc"]
+
+    return resnet50, (params, S(1, 224, 224, 3))
+
+
+CNN_NAMES = ("mobilenet_v3", "resnet18_64px", "efficientnet_mbconv", "resnext_block", "resnet50_224")
+
+
+def model_names(include_large: bool = False) -> list[str]:
+    names = [*_models(), *_cnn_models()]
+    return [*names, *_large_models()] if include_large else names
 
 
 def lower_model(name: str) -> str:
     """StableHLO text of one zoo model."""
     import jax
 
-    fn, args = _models()[name]
+    models = {**_models(), **_cnn_models()}
+    fn, args = models[name] if name in models else _large_models()[name]
     return str(jax.jit(fn, keep_unused=True).lower(*args).as_text())
 
 
@@ -246,15 +488,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only", action="append", default=None, metavar="NAME", help="just this model (repeatable)"
     )
     p.add_argument("--list", action="store_true", help="list the model names and exit")
+    p.add_argument("--all", action="store_true", help="also the large models (ResNet-50 at 224x224)")
     args = p.parse_args(argv)
     if args.list:
-        print("\n".join(model_names()))
+        print("\n".join(model_names(include_large=True)))
         return 0
-    unknown = [n for n in args.only or [] if n not in model_names()]
+    unknown = [n for n in args.only or [] if n not in model_names(include_large=True)]
     if unknown:
         print(f"stablehlo-eqsat-zoo: error: unknown model(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-    for path in generate_zoo(args.out, args.only):
+    for path in generate_zoo(args.out, args.only or (model_names(include_large=True) if args.all else None)):
         print(path)
     return 0
 

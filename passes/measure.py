@@ -1,0 +1,309 @@
+"""Measured costs for heavy ops: compile and time the op alone, with its exact shapes.
+
+XLA's kernels for convolutions and matrix products run at very different fractions of the
+machine's speed depending on shapes (a 3x3 conv over a 2x2 input can be 70x slower than the
+same arithmetic as one matrix product), which no formula predicts. `MeasuredCostModel` prices
+`Conv` and `Dot` e-nodes (and the kernels they form in whole-program estimates) with the time
+XLA really takes: the op is built alone into a module, compiled for the current backend, run
+after a warm-up, and the median of several runs is kept.
+
+Timings are cached on disk (JSON, one file per backend and machine, by default
+`~/.cache/stablehlo-eqsat/measure-<backend>-<machine>.json`), keyed by the op with its shapes
+and attributes, so a second optimization of the same model measures nothing. Each optimization
+has a time budget for measuring; past it, or with measurement off, the analytical model
+(`passes/cost.py`) answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, TermGraph, Ty
+from stablehlo_eqsat.passes.cost import CostModel, Estimate, nbytes
+from stablehlo_eqsat.passes.egraph import EGraphData, ENode
+
+log = logging.getLogger(__name__)
+
+MEASURED = frozenset({"Conv", "Dot"})  # the ops whose cost comes from timing them
+MEASURE_MODES = ("auto", "on", "off")
+
+
+def machine_id() -> str:
+    """A short, stable name for this machine: architecture, CPU model and core count."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    text = f"{platform.machine()}|{model or platform.processor()}|{os.cpu_count()}"
+    return f"{platform.machine()}-{os.cpu_count()}c-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
+def default_cache_path(backend: str = "cpu") -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "stablehlo-eqsat" / f"measure-{backend}-{machine_id()}.json"
+
+
+def op_key(ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> str:
+    """What identifies one measurement: the op, its operand and result types and its attributes."""
+    return f"{ctor}|{','.join(map(str, child_tys))}->{ty}|{params!r}"
+
+
+def op_module(ctor: str, ty: TensorTy, child_tys: list[TensorTy], params: tuple[object, ...]) -> str:
+    """StableHLO text of a module whose `@main` is the one op, its operands parameters."""
+    from jaxlib.mlir import ir
+    from jaxlib.mlir.dialects import func
+    from jaxlib.mlir.dialects import stablehlo as hlo
+    from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.dialect_glue.exporter import conv_attributes
+
+    with make_context(), ir.Location.unknown():
+        dtypes = {
+            "f32": ir.F32Type.get(),
+            "bf16": ir.BF16Type.get(),
+            "f16": ir.F16Type.get(),
+            "f64": ir.F64Type.get(),
+        }
+
+        def mlir(t: TensorTy) -> ir.Type:
+            return ir.RankedTensorType.get(list(t.shape), dtypes[t.dtype])
+
+        module = ir.Module.create()
+        with ir.InsertionPoint(module.body):
+            fn = func.FuncOp("main", ir.FunctionType.get([mlir(t) for t in child_tys], [mlir(ty)]))
+            fn.attributes["sym_visibility"] = ir.StringAttr.get("public")
+            block = fn.add_entry_block()  # type: ignore[attr-defined]
+            with ir.InsertionPoint(block):
+                if ctor == "Conv":
+                    attrs = conv_attributes(list(params))
+                else:
+                    lb, rb, lc, rc = params
+                    attrs = {
+                        "dot_dimension_numbers": hlo.DotDimensionNumbers.get(
+                            lhs_batching_dimensions=list(lb),  # type: ignore[call-overload]
+                            rhs_batching_dimensions=list(rb),  # type: ignore[call-overload]
+                            lhs_contracting_dimensions=list(lc),  # type: ignore[call-overload]
+                            rhs_contracting_dimensions=list(rc),  # type: ignore[call-overload]
+                        )
+                    }
+                name = "stablehlo.convolution" if ctor == "Conv" else "stablehlo.dot_general"
+                op = ir.Operation.create(
+                    name, results=[mlir(ty)], operands=list(block.arguments), attributes=attrs
+                )
+                func.ReturnOp([op.result])
+        module.operation.verify()
+        return str(module)
+
+
+@dataclass
+class Measurer:
+    """Times single ops on the current backend, with a disk cache and a time budget."""
+
+    cache_path: Path | None = None  # None: the default path for the backend
+    budget_seconds: float = 30.0  # time this measurer may spend compiling and running
+    backend: str = "cpu"
+    runs: int = 7
+    spent_seconds: float = 0.0
+    measured: int = 0  # ops timed (cache misses within budget)
+    cache_hits: int = 0
+    over_budget: int = 0  # cache misses answered by the analytical model
+    _cache: dict[str, float] = field(default_factory=dict)
+    _loaded: bool = False
+    _failed: set[str] = field(default_factory=set)
+
+    @property
+    def path(self) -> Path:
+        return self.cache_path or default_cache_path(self.backend)
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        try:
+            data = json.loads(self.path.read_text())
+            self._cache.update({k: float(v) for k, v in data.get("seconds", {}).items()})
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def _save(self, key: str, seconds: float) -> None:
+        """Merge this entry into the file (other processes may be writing it too), atomically."""
+        path = self.path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                data = {}
+            entries = data.get("seconds", {}) if isinstance(data, dict) else {}
+            entries[key] = seconds
+            out = {"backend": self.backend, "machine": machine_id(), "seconds": entries}
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump(out, f, indent=0, sort_keys=True)
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("could not write the measurement cache %s: %s", path, e)
+
+    def seconds(self, ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> float | None:
+        """The measured time of the op, from the cache or by timing it; None when it cannot be
+        (or may not be, over budget) measured."""
+        if (
+            ctor not in MEASURED
+            or not isinstance(ty, TensorTy)
+            or not all(isinstance(t, TensorTy) for t in child_tys)
+        ):
+            return None
+        key = f"{self.backend}|{op_key(ctor, ty, child_tys, params)}"
+        self._load()
+        hit = self._cache.get(key)
+        if hit is not None:
+            self.cache_hits += 1
+            return hit
+        if key in self._failed:
+            return None
+        if self.spent_seconds >= self.budget_seconds:
+            self.over_budget += 1
+            return None
+        start = time.perf_counter()
+        try:
+            value = self._time(op_module(ctor, ty, child_tys, params), child_tys)  # type: ignore[arg-type]
+        except Exception as e:
+            log.info("measuring %s failed: %s", key, e)
+            self._failed.add(key)
+            return None
+        finally:
+            self.spent_seconds += time.perf_counter() - start
+        self.measured += 1
+        self._cache[key] = value
+        self._save(key, value)
+        return value
+
+    def _time(self, text: str, child_tys: list[TensorTy]) -> float:
+        return max(0.0, self._median(text, child_tys) - self._baseline())
+
+    def _baseline(self) -> float:
+        """The time of running an executable that does (almost) nothing: call overhead, not kernel time."""
+        key = f"{self.backend}|baseline"
+        if key not in self._cache:
+            text = (
+                "func.func public @main(%a: tensor<4xf32>) -> tensor<4xf32> {\n"
+                "  %0 = stablehlo.negate %a : tensor<4xf32>\n  return %0 : tensor<4xf32>\n}\n"
+            )
+            self._cache[key] = self._median(text, [TensorTy((4,), "f32")])
+            self._save(key, self._cache[key])
+        return self._cache[key]
+
+    def _median(self, text: str, child_tys: list[TensorTy]) -> float:
+        import jax
+        from stablehlo_eqsat.tools import xla
+
+        exe = xla.compile_module(text)
+        device = exe.local_devices()[0]
+        rng = np.random.default_rng(0)
+        args = [
+            jax.device_put(rng.uniform(-1, 1, size=t.shape).astype(xla.numpy_dtype(t.dtype)), device)
+            for t in child_tys
+        ]
+        for _ in range(2):  # warm-up
+            jax.block_until_ready(exe.execute(args))
+        times: list[float] = []
+        deadline = time.perf_counter() + 1.0
+        while len(times) < self.runs and (len(times) < 3 or time.perf_counter() < deadline):
+            t0 = time.perf_counter()
+            jax.block_until_ready(exe.execute(args))
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+
+@dataclass
+class MeasuredCostModel(CostModel):
+    """`CostModel` with measured times for `Conv` and `Dot` (see the module docstring).
+
+    `mode`: `on` measures every such op; `auto` only in graphs that contain a convolution (the
+    ops whose kernels the analytical model cannot predict), so that programs without one are
+    priced exactly as by `CostModel`; `off` never measures. Unmeasured convolutions are priced
+    like a matrix product of the same arithmetic.
+    """
+
+    measurer: Measurer = field(default_factory=Measurer)
+    mode: str = "auto"
+    _seen_conv: bool = False
+
+    # ---- analytical fallback for convolutions ----
+    def conv_seconds(self, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...]) -> float:
+        p = self.profile
+        flops = 2.0 * (ty.numel if isinstance(ty, TensorTy) else 0)
+        w = child_tys[1] if len(child_tys) > 1 else None
+        if isinstance(w, TensorTy):
+            from stablehlo_eqsat.dialect_glue import ops as O
+
+            (_, _, _), (_, ko, _), (_, _, _) = O.conv_dims(tuple(args[7]))
+            flops *= w.numel / max(1, w.shape[ko])  # taps x input features per group
+        memory = (sum(nbytes(t) for t in child_tys) + nbytes(ty)) / p.bandwidth_bytes_per_s
+        return p.launch_overhead_s + max(flops / p.matmul_flops_per_s, memory)
+
+    def _measured(self, ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...]) -> float | None:
+        if self.mode == "off":
+            return None
+        return self.measurer.seconds(ctor, ty, child_tys, tuple(args[2:-1]))
+
+    # ---- node-local (for extractors) ----
+    def node_cost(self, node: ENode, data: EGraphData) -> float:
+        if node.ctor in MEASURED and self._active(data):
+            child_tys = [data.class_type(c) for c in node.children()]
+            t = self._measured(node.ctor, node.ty, child_tys, node.args)
+            if t is not None:
+                return t
+            if node.ctor == "Conv":
+                return self.conv_seconds(node.ty, child_tys, node.args)
+        elif node.ctor == "Conv":
+            return self.conv_seconds(node.ty, [data.class_type(c) for c in node.children()], node.args)
+        return super().node_cost(node, data)
+
+    def extraction_cost(self, data: EGraphData):  # type: ignore[no-untyped-def]
+        if any(n.ctor == "Conv" for n in data.nodes):
+            self._seen_conv = True
+        return super().extraction_cost(data)
+
+    def _active(self, data: EGraphData | None = None) -> bool:
+        """Whether to measure. In `auto` mode: from the first graph with a convolution on, so that
+        every program of an optimization (the input, the extracted one) is priced the same way."""
+        if self.mode == "on":
+            return True
+        return self.mode == "auto" and self._seen_conv
+
+    # ---- whole programs ----
+    def estimate(self, graph: TermGraph) -> Estimate:
+        est = super().estimate(graph)
+        if any(t.ctor == "Conv" for t in graph.terms):
+            self._seen_conv = True
+        active = self._active()
+        total = est.seconds
+        for k in est.kernels:
+            if k.kind not in ("dot", "opaque") or not k.members:
+                continue
+            term = graph.terms[k.members[0]]
+            if term.ctor not in MEASURED:
+                continue
+            child_tys = [graph.terms[c].ty for c in term.children()]
+            t = self._measured(term.ctor, term.ty, child_tys, term.args) if active else None
+            if t is None and term.ctor == "Conv":
+                t = self.conv_seconds(term.ty, child_tys, term.args)
+            if t is not None:
+                total += t - k.seconds
+                k.seconds = t
+        return Estimate(total, est.kernels)

@@ -1,0 +1,374 @@
+"""Convolutions as other algorithms: dot_general, im2col, sums over kernel taps.
+
+XLA's CPU convolution kernels are fast for some shapes and very slow for others (a 3x3 conv
+over a 2x2 input with 512 channels runs 70x slower than the same arithmetic as one matrix
+product; a depthwise 3x3 conv 50x slower than nine shifted multiplies). These rules put the
+other algorithms next to each convolution in the e-graph; the (measured) cost model picks.
+
+Every rule here computes each output element as the same sum of the same products, in another
+order: `reassoc`. XLA chooses its own convolution algorithm the same way, so the default mode
+allows them (`xla=True`); `strict` never rewrites a convolution.
+
+The index arithmetic is done in Python (expansions, see `rules/base.py`). A convolution is
+read as: pad the input (`lhs_dilation` as interior padding, then edge padding), and for each
+kernel tap k take the strided window `P[k*r : k*r + (O-1)*s + 1 : s]` of it (r: rhs dilation,
+s: stride, O: output size); the output is the sum over taps of that window times the tap's
+weights, contracted over input features. When in doubt (batch groups, window reversal, other
+attributes, a precision other than DEFAULT) a rule does not rewrite.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term
+from stablehlo_eqsat.rules.base import REASSOC, ExpansionContext, RuleFamily
+
+FAMILY = conv = RuleFamily("conv")
+
+
+@dataclass(frozen=True)
+class ConvView:
+    """A `Conv` term with its attributes spelled out (defaults filled in)."""
+
+    x: int
+    w: int
+    xty: TensorTy
+    wty: TensorTy
+    oty: TensorTy
+    strides: tuple[int, ...]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    lhs_dil: tuple[int, ...]
+    rhs_dil: tuple[int, ...]
+    ib: int
+    if_: int
+    isp: tuple[int, ...]
+    ki: int
+    ko: int
+    ksp: tuple[int, ...]
+    ob: int
+    of: int
+    osp: tuple[int, ...]
+    groups: int
+    args: tuple[object, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.isp)
+
+    @property
+    def dtype(self) -> str:
+        return self.oty.dtype
+
+    def kernel(self, i: int) -> int:
+        return self.wty.shape[self.ksp[i]]
+
+    def out(self, i: int) -> int:
+        return self.oty.shape[self.osp[i]]
+
+    def size(self, i: int) -> int:
+        return self.xty.shape[self.isp[i]]
+
+    def sees_data(self, i: int, k: int) -> bool:
+        """Whether kernel tap `k` of spatial dimension `i` reads any input element (not padding)."""
+        lo, d, size = self.lo[i], self.lhs_dil[i], self.size(i)
+        for o in range(self.out(i)):
+            p = k * self.rhs_dil[i] + o * self.strides[i] - lo
+            if p >= 0 and p % d == 0 and p // d < size:
+                return True
+        return False
+
+    def kept_taps(self, i: int) -> list[int]:
+        return [k for k in range(self.kernel(i)) if self.sees_data(i, k)]
+
+
+def view(term: Term) -> ConvView | None:
+    """The convolution `term` as a `ConvView`, or None when the rules leave it alone."""
+    if term.ctor != "Conv" or not isinstance(term.ty, TensorTy):
+        return None
+    x, w, strides, pad, lhs, rhs, rev, flat, fgc, bgc, precision, extra = term.args
+    if extra != "" or bgc != 1 or any(rev) or any(p != 0 for p in precision):  # type: ignore[union-attr]
+        return None
+    (ib, if_, isp), (ki, ko, ksp), (ob, of, osp) = O.conv_dims(flat)  # type: ignore[arg-type]
+    n = len(isp)
+    ones = (1,) * n
+    pad = pad or (0,) * (2 * n)  # type: ignore[assignment]
+    return ConvView(
+        x, w, None, None, term.ty,  # type: ignore[arg-type]
+        tuple(strides) or ones, tuple(pad[0::2]), tuple(pad[1::2]),  # type: ignore[arg-type, index]
+        tuple(lhs) or ones, tuple(rhs) or ones,  # type: ignore[arg-type]
+        ib, if_, isp, ki, ko, ksp, ob, of, osp, int(fgc), term.args,  # type: ignore[arg-type, call-overload]
+    )  # fmt: skip
+
+
+def _view(ctx: ExpansionContext, tid: int) -> ConvView | None:
+    term = ctx.term(tid)
+    v = view(term)
+    if v is None:
+        return None
+    xty, wty = ctx.term(v.x).ty, ctx.term(v.w).ty
+    if not isinstance(xty, TensorTy) or not isinstance(wty, TensorTy) or v.oty.numel == 0:
+        return None
+    if xty.dtype != v.dtype or wty.dtype != v.dtype or not v.dtype.startswith(("f", "bf")):
+        return None  # mixed or integer types: the dot_general form would need converts
+    return ConvView(**{**v.__dict__, "xty": xty, "wty": wty})
+
+
+# -- building blocks ---------------------------------------------------------------------------------
+def _zero(ctx: ExpansionContext, dtype: str) -> int:
+    return ctx.add(Term(O.SPLAT, TensorTy((), dtype), ("s:0",)))
+
+
+def _padded(ctx: ExpansionContext, v: ConvView) -> tuple[int, TensorTy]:
+    """The input with lhs dilation (interior padding) and edge padding applied."""
+    if all(p == 0 for p in v.lo + v.hi) and all(d == 1 for d in v.lhs_dil):
+        return v.x, v.xty
+    rank = len(v.xty.shape)
+    lo, hi, interior = [0] * rank, [0] * rank, [0] * rank
+    shape = list(v.xty.shape)
+    for i, d in enumerate(v.isp):
+        lo[d], hi[d], interior[d] = v.lo[i], v.hi[i], v.lhs_dil[i] - 1
+        shape[d] = v.lo[i] + v.hi[i] + (max(shape[d] - 1, 0)) * v.lhs_dil[i] + (1 if shape[d] else 0)
+    ty = TensorTy(tuple(shape), v.dtype)
+    zero = _zero(ctx, v.dtype)
+    return ctx.add(Term("Pad", ty, (v.x, zero, tuple(lo), tuple(hi), tuple(interior), ""))), ty
+
+
+def _window(ctx: ExpansionContext, v: ConvView, p: int, pty: TensorTy, tap: tuple[int, ...]) -> int:
+    """The strided window of the padded input that kernel tap `tap` multiplies."""
+    rank = len(pty.shape)
+    start, limit, stride = [0] * rank, list(pty.shape), [1] * rank
+    shape = list(pty.shape)
+    for i, d in enumerate(v.isp):
+        start[d] = tap[i] * v.rhs_dil[i]
+        limit[d] = start[d] + (v.out(i) - 1) * v.strides[i] + 1
+        stride[d] = v.strides[i]
+        shape[d] = v.out(i)
+    if tuple(shape) == pty.shape and not any(start):
+        return p
+    assert all(lim <= s for lim, s in zip(limit, pty.shape, strict=True)), (limit, pty.shape)
+    ty = TensorTy(tuple(shape), v.dtype)
+    return ctx.add(Term("Slice", ty, (p, tuple(start), tuple(limit), tuple(stride), "")))
+
+
+def _tap_weights(ctx: ExpansionContext, v: ConvView, tap: tuple[int, ...]) -> tuple[int, int]:
+    """Tap `tap` of the kernel as a matrix ([in, out] or [out, in], in kernel dimension order),
+    and which of its two dimensions is the input feature."""
+    rank = len(v.wty.shape)
+    start, limit = [0] * rank, list(v.wty.shape)
+    sliced = list(v.wty.shape)
+    for i, d in enumerate(v.ksp):
+        start[d], limit[d], sliced[d] = tap[i], tap[i] + 1, 1
+    w = v.w
+    if tuple(sliced) != v.wty.shape:
+        sty = TensorTy(tuple(sliced), v.dtype)
+        w = ctx.add(Term("Slice", sty, (w, tuple(start), tuple(limit), (1,) * rank, "")))
+    c, f = v.wty.shape[v.ki], v.wty.shape[v.ko]
+    matrix = (c, f) if v.ki < v.ko else (f, c)
+    if matrix != v.wty.shape:
+        w = ctx.add(Term("Reshape", TensorTy(matrix, v.dtype), (w, "")))
+    return w, 0 if v.ki < v.ko else 1
+
+
+def _dot(
+    ctx: ExpansionContext, v: ConvView, lhs: int, lhs_ty: TensorTy, rhs: int, rhs_ty: TensorTy, c_dim: int
+) -> int:
+    """lhs (input layout) contracted over its feature dimension with rhs's `c_dim`."""
+    shape = [s for d, s in enumerate(lhs_ty.shape) if d != v.if_] + [rhs_ty.shape[1 - c_dim]]
+    ty = TensorTy(tuple(shape), v.dtype)
+    return ctx.add(Term("Dot", ty, (lhs, rhs, (), (), (v.if_,), (c_dim,), "")))
+
+
+def _to_output_layout(ctx: ExpansionContext, v: ConvView, t: int, feature_last: bool) -> int:
+    """A result in the input's layout (`feature_last`: with the feature dimension moved last, as a
+    dot_general leaves it) transposed into the convolution's output layout."""
+    rank = len(v.oty.shape)
+    if feature_last:
+        others = [d for d in range(rank) if d != v.if_]
+        pos = {d: others.index(d) for d in others}
+        pos[v.if_] = rank - 1
+    else:
+        pos = {d: d for d in range(rank)}
+    perm = [0] * rank
+    perm[v.ob] = pos[v.ib]
+    perm[v.of] = pos[v.if_]
+    for i in range(v.n):
+        perm[v.osp[i]] = pos[v.isp[i]]
+    if perm == list(range(rank)):
+        return t
+    return ctx.add(Term("Transpose", v.oty, (t, tuple(perm), "")))
+
+
+def _taps(v: ConvView) -> list[tuple[int, ...]]:
+    return list(itertools.product(*(v.kept_taps(i) for i in range(v.n))))
+
+
+def _windows_ty(v: ConvView, features: int) -> TensorTy:
+    shape = list(v.xty.shape)
+    for i, d in enumerate(v.isp):
+        shape[d] = v.out(i)
+    shape[v.if_] = features
+    return TensorTy(tuple(shape), v.dtype)
+
+
+# -- the rules --------------------------------------------------------------------------------------
+# Pattern: convolution(x, w) with a 1x1 kernel, no padding -> dot_general(slice(x, strides), w)
+@conv.expansion("conv-1x1-to-dot", fp=REASSOC, xla=True)
+def conv_1x1_to_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or v.groups != 1 or any(v.kernel(i) != 1 for i in range(v.n)):
+        return
+    if any(v.lo + v.hi) or any(d != 1 for d in v.lhs_dil):
+        return
+    tap = (0,) * v.n
+    x = _window(ctx, v, v.x, v.xty, tap)
+    w, c_dim = _tap_weights(ctx, v, tap)
+    wty = ctx.term(w).ty
+    assert isinstance(wty, TensorTy)
+    yield _to_output_layout(ctx, v, _dot(ctx, v, x, _windows_ty(v, v.xty.shape[v.if_]), w, wty, c_dim), True)
+
+
+# Pattern: convolution(x, w) -> dot_general(concatenate(window_k(pad(x)) for taps k), concatenate(w_k))
+# (im2col), over the taps that see input data (the others multiply padding only).
+@conv.expansion("conv-to-im2col", fp=REASSOC, xla=True)
+def conv_to_im2col(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or v.groups != 1:
+        return
+    taps = _taps(v)
+    if not taps or (len(taps) == 1 and all(v.kernel(i) == 1 for i in range(v.n))
+                    and not any(v.lo + v.hi) and all(d == 1 for d in v.lhs_dil)):  # fmt: skip
+        return  # no tap sees data, or a plain 1x1 convolution (conv-1x1-to-dot)
+    p, pty = _padded(ctx, v)
+    c = v.xty.shape[v.if_]
+    windows = [_window(ctx, v, p, pty, tap) for tap in taps]
+    weights = [_tap_weights(ctx, v, tap) for tap in taps]
+    c_dim = weights[0][1]
+    xcol_ty = _windows_ty(v, c * len(taps))
+    wshape = list(ctx.term(weights[0][0]).ty.shape)  # type: ignore[union-attr]
+    wshape[c_dim] = c * len(taps)
+    wcol_ty = TensorTy(tuple(wshape), v.dtype)
+    if len(taps) == 1:
+        xcol, wcol = windows[0], weights[0][0]
+    else:
+        xcol = ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
+        wcol = ctx.add(Term("Concat", wcol_ty, (tuple(w for w, _ in weights), c_dim, "")))
+    yield _to_output_layout(ctx, v, _dot(ctx, v, xcol, xcol_ty, wcol, wcol_ty, c_dim), True)
+
+
+# Pattern: convolution(x, w) -> sum over taps k of dot_general(window_k(pad(x)), w_k)
+@conv.expansion("conv-to-tap-sum", fp=REASSOC, xla=True)
+def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or v.groups != 1:
+        return
+    taps = _taps(v)
+    if len(taps) < 2:
+        return
+    p, pty = _padded(ctx, v)
+    wty_tap = _windows_ty(v, v.xty.shape[v.if_])
+    total: int | None = None
+    for tap in taps:
+        w, c_dim = _tap_weights(ctx, v, tap)
+        d = _dot(ctx, v, _window(ctx, v, p, pty, tap), wty_tap, w, ctx.term(w).ty, c_dim)  # type: ignore[arg-type]
+        total = d if total is None else ctx.add(Term("Add", ctx.term(d).ty, (total, d, "")))
+    assert total is not None
+    yield _to_output_layout(ctx, v, total, True)
+
+
+# Pattern: depthwise convolution(x, w) (feature_group_count = channels, one filter per channel)
+#   -> sum over taps k of window_k(pad(x)) * broadcast(w_k)        (one loop fusion in XLA)
+@conv.expansion("depthwise-conv-to-taps", fp=REASSOC, xla=True)
+def depthwise_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None:
+        return
+    c = v.xty.shape[v.if_]
+    if v.groups != c or c < 2 or v.wty.shape[v.ki] != 1 or v.wty.shape[v.ko] != c:
+        return
+    taps = _taps(v)
+    if not taps:
+        return
+    p, pty = _padded(ctx, v)
+    wty = _windows_ty(v, c)
+    total: int | None = None
+    for tap in taps:
+        rank = len(v.wty.shape)
+        start, limit, sliced = [0] * rank, list(v.wty.shape), list(v.wty.shape)
+        for i, d in enumerate(v.ksp):
+            start[d], limit[d], sliced[d] = tap[i], tap[i] + 1, 1
+        w = v.w
+        if tuple(sliced) != v.wty.shape:
+            sty = TensorTy(tuple(sliced), v.dtype)
+            w = ctx.add(Term("Slice", sty, (w, tuple(start), tuple(limit), (1,) * rank, "")))
+        vec = ctx.add(Term("Reshape", TensorTy((c,), v.dtype), (w, "")))
+        b = ctx.add(Term("Bcast", wty, (vec, (v.if_,), "")))
+        m = ctx.add(Term("Mul", wty, (_window(ctx, v, p, pty, tap), b, "")))
+        total = m if total is None else ctx.add(Term("Add", wty, (total, m, "")))
+    assert total is not None
+    yield _to_output_layout(ctx, v, total, False)
+
+
+# Pattern: convolution(x, w) -> convolution(x, slice(w, taps that see data)), padding trimmed
+@conv.expansion("conv-drop-padding-taps", fp=REASSOC, xla=True)
+def conv_drop_padding_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or any(d != 1 for d in v.lhs_dil):
+        return
+    kept = [v.kept_taps(i) for i in range(v.n)]
+    if any(not k for k in kept) or all(len(k) == v.kernel(i) for i, k in enumerate(kept)):
+        return
+    rank = len(v.wty.shape)
+    start, limit, wshape = [0] * rank, list(v.wty.shape), list(v.wty.shape)
+    lo, hi = list(v.lo), list(v.hi)
+    for i, k in enumerate(kept):
+        first, size, d = k[0], len(k), v.ksp[i]
+        start[d], limit[d], wshape[d] = first, first + size, size
+        r, s = v.rhs_dil[i], v.strides[i]
+        lo[i] = v.lo[i] - first * r
+        # the least high padding that keeps the output size
+        hi[i] = (v.out(i) - 1) * s + (size - 1) * r + 1 - lo[i] - v.size(i)
+        if lo[i] < 0 or hi[i] < 0:
+            return  # would need negative padding: leave it
+    w = ctx.add(
+        Term("Slice", TensorTy(tuple(wshape), v.dtype), (v.w, tuple(start), tuple(limit), (1,) * rank, ""))
+    )
+    pad = tuple(x for pair in zip(lo, hi, strict=True) for x in pair)
+    args = list(ctx.term(tid).args)
+    args[1], args[3] = w, pad
+    yield ctx.add(Term("Conv", v.oty, tuple(args)))  # type: ignore[arg-type]
+
+
+# Pattern: multiply(convolution(x, w), broadcast(s, [out feature])) -> convolution(x, w * broadcast(s))
+# (inference batch norm's per-channel scale folded into the weights)
+@conv.expansion("conv-fold-scale", fp=REASSOC, xla=True)
+def conv_fold_scale(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    term = ctx.term(tid)
+    if term.ctor != "Mul":
+        return
+    for a, b in ((term.args[0], term.args[1]), (term.args[1], term.args[0])):
+        v = _view(ctx, a)  # type: ignore[arg-type]
+        scale = ctx.term(b)  # type: ignore[arg-type]
+        if v is None or scale.ctor != "Bcast" or scale.ty != v.oty:
+            continue
+        s, dims = scale.args[0], tuple(scale.args[1])  # type: ignore[arg-type]
+        sty = ctx.term(s).ty  # type: ignore[arg-type]
+        f = v.oty.shape[v.of]
+        if not isinstance(sty, TensorTy) or sty.dtype != v.dtype or sty.numel != f:
+            continue
+        # The scale varies along the output feature dimension only: a vector, or (as numpy-style
+        # broadcasting writes it) a 1x..x1xF tensor broadcast along all dimensions.
+        if not any(dims[i] == v.of and size == f for i, size in enumerate(sty.shape)):
+            continue
+        if sty.shape != (f,):
+            s = ctx.add(Term("Reshape", TensorTy((f,), v.dtype), (s, "")))
+        ws = ctx.add(Term("Bcast", v.wty, (s, (v.ko,), "")))
+        w = ctx.add(Term("Mul", v.wty, (v.w, ws, "")))
+        args = list(ctx.term(a).args)  # type: ignore[arg-type]
+        args[1] = w
+        yield ctx.add(Term("Conv", v.oty, tuple(args)))  # type: ignore[arg-type]
+        return

@@ -1,0 +1,167 @@
+// Rules of the `conv` family (rules/conv.py): a convolution as other algorithms (a dot, im2col,
+// a sum over kernel taps), computed in Python and put next to the convolution in the e-graph.
+// One function per rule, named after it.
+//
+// Every rule sums the same products in another order (`reassoc`); XLA picks its own
+// convolution algorithm the same way, so --fp-mode=xla allows them, and strict mode leaves every
+// function as it is (STRICT). Whether an alternative is faster than the convolution is a
+// measurement on the machine at hand; these tests use the analytical model (measure=off), under
+// which most alternatives cost about what the convolution costs. So each function also
+// computes the alternative itself: once the rule fires, both results are one value. Each rule
+// runs alone (its own RUN line and prefix), since several of them apply to one convolution.
+//
+// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|conv-drop-padding-taps|conv-fold-scale
+// DEFINE: %{opt} = stablehlo-eqsat-opt %s --split-input-file
+//
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=strict measure=off only-rules=%{conv}' | FileCheck %s --check-prefix=STRICT
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-1x1-to-dot' | FileCheck %s --check-prefix=TO-DOT
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-to-im2col' | FileCheck %s --check-prefix=IM2COL
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-to-tap-sum' | FileCheck %s --check-prefix=TAP-SUM
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=depthwise-conv-to-taps' | FileCheck %s --check-prefix=DEPTHWISE
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-drop-padding-taps' | FileCheck %s --check-prefix=DROP-TAPS
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-fold-scale' | FileCheck %s --check-prefix=FOLD-SCALE
+
+/// convolution(x, w) with a 1x1 kernel, stride 1, no padding -> dot_general(x, reshape(w))
+/// contracting the input features. Under the analytical cost model (measure=off) the two cost
+/// the same, so the function computes both; the rule makes them one value.
+// STRICT-LABEL: func.func @conv_1x1_to_dot(
+// STRICT:         stablehlo.convolution
+// STRICT:         stablehlo.dot_general
+// TO-DOT-LABEL: func.func @conv_1x1_to_dot(
+// TO-DOT-SAME:    %[[X:[^:]+]]: tensor<1x4x4x8xf32>, %[[W:[^:]+]]: tensor<1x1x8x16xf32>)
+// TO-DOT-NEXT:    %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]])
+// TO-DOT-NEXT:    return %[[C]], %[[C]]
+func.func @conv_1x1_to_dot(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16xf32>) -> (tensor<1x4x4x16xf32>, tensor<1x4x4x16xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x4x4x8xf32>, tensor<1x1x8x16xf32>) -> tensor<1x4x4x16xf32>
+  %1 = stablehlo.reshape %w : (tensor<1x1x8x16xf32>) -> tensor<8x16xf32>
+  %2 = stablehlo.dot_general %x, %1, contracting_dims = [3] x [0] : (tensor<1x4x4x8xf32>, tensor<8x16xf32>) -> tensor<1x4x4x16xf32>
+  return %0, %2 : tensor<1x4x4x16xf32>, tensor<1x4x4x16xf32>
+}
+
+// -----
+
+/// convolution(x, w) -> dot_general(concatenate(windows of x, one per kernel tap),
+/// concatenate(the taps' weight matrices)) (im2col). Here a 2x1 kernel: two windows of x
+/// concatenated along the features, against the two taps' 4x4 weights stacked.
+// STRICT-LABEL:  func.func @conv_to_im2col(
+// STRICT:          stablehlo.convolution
+// STRICT:          stablehlo.dot_general
+// IM2COL-LABEL:  func.func @conv_to_im2col(
+// IM2COL-SAME:     %[[X:[^:]+]]: tensor<1x2x2x4xf32>, %[[W:[^:]+]]: tensor<2x1x4x4xf32>)
+// IM2COL-NEXT:     %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]])
+// IM2COL-NEXT:     return %[[C]], %[[C]]
+func.func @conv_to_im2col(%x: tensor<1x2x2x4xf32>, %w: tensor<2x1x4x4xf32>) -> (tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x2x2x4xf32>, tensor<2x1x4x4xf32>) -> tensor<1x1x2x4xf32>
+  %x0 = stablehlo.slice %x [0:1, 0:1, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
+  %x1 = stablehlo.slice %x [0:1, 1:2, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
+  %xc = stablehlo.concatenate %x0, %x1, dim = 3 : (tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>) -> tensor<1x1x2x8xf32>
+  %w0 = stablehlo.slice %w [0:1, 0:1, 0:4, 0:4] : (tensor<2x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %w0m = stablehlo.reshape %w0 : (tensor<1x1x4x4xf32>) -> tensor<4x4xf32>
+  %w1 = stablehlo.slice %w [1:2, 0:1, 0:4, 0:4] : (tensor<2x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %w1m = stablehlo.reshape %w1 : (tensor<1x1x4x4xf32>) -> tensor<4x4xf32>
+  %wc = stablehlo.concatenate %w0m, %w1m, dim = 0 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<8x4xf32>
+  %1 = stablehlo.dot_general %xc, %wc, contracting_dims = [3] x [0] : (tensor<1x1x2x8xf32>, tensor<8x4xf32>) -> tensor<1x1x2x4xf32>
+  return %0, %1 : tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>
+}
+
+// -----
+
+/// convolution(x, w) -> the sum over kernel taps k of dot_general(window_k(x), w_k).
+// STRICT-LABEL:   func.func @conv_to_tap_sum(
+// STRICT:           stablehlo.convolution
+// STRICT:           stablehlo.add
+// TAP-SUM-LABEL:  func.func @conv_to_tap_sum(
+// TAP-SUM-SAME:     %[[X:[^:]+]]: tensor<1x2x2x4xf32>, %[[W:[^:]+]]: tensor<2x1x4x4xf32>)
+// TAP-SUM-NEXT:     %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]])
+// TAP-SUM-NEXT:     return %[[C]], %[[C]]
+func.func @conv_to_tap_sum(%x: tensor<1x2x2x4xf32>, %w: tensor<2x1x4x4xf32>) -> (tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x2x2x4xf32>, tensor<2x1x4x4xf32>) -> tensor<1x1x2x4xf32>
+  %x0 = stablehlo.slice %x [0:1, 0:1, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
+  %w0 = stablehlo.slice %w [0:1, 0:1, 0:4, 0:4] : (tensor<2x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %w0m = stablehlo.reshape %w0 : (tensor<1x1x4x4xf32>) -> tensor<4x4xf32>
+  %d0 = stablehlo.dot_general %x0, %w0m, contracting_dims = [3] x [0] : (tensor<1x1x2x4xf32>, tensor<4x4xf32>) -> tensor<1x1x2x4xf32>
+  %x1 = stablehlo.slice %x [0:1, 1:2, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
+  %w1 = stablehlo.slice %w [1:2, 0:1, 0:4, 0:4] : (tensor<2x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  %w1m = stablehlo.reshape %w1 : (tensor<1x1x4x4xf32>) -> tensor<4x4xf32>
+  %d1 = stablehlo.dot_general %x1, %w1m, contracting_dims = [3] x [0] : (tensor<1x1x2x4xf32>, tensor<4x4xf32>) -> tensor<1x1x2x4xf32>
+  %1 = stablehlo.add %d0, %d1 : tensor<1x1x2x4xf32>
+  return %0, %1 : tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>
+}
+
+// -----
+
+/// A depthwise convolution (feature_group_count = channels, one filter per channel) -> the sum
+/// over kernel taps k of window_k(x) * broadcast(w_k): one loop fusion in XLA, which the cost
+/// model prefers here, so the convolution disappears.
+// STRICT-LABEL:     func.func @depthwise_conv_to_taps(
+// STRICT:             stablehlo.convolution
+// STRICT:             stablehlo.add
+// DEPTHWISE-LABEL:  func.func @depthwise_conv_to_taps(
+// DEPTHWISE-SAME:     %[[X:[^:]+]]: tensor<1x2x2x2xf32>, %[[W:[^:]+]]: tensor<2x1x1x2xf32>)
+// DEPTHWISE-NEXT:     %[[X0:.+]] = stablehlo.slice %[[X]] [0:1, 0:1, 0:2, 0:2]
+// DEPTHWISE-NEXT:     %[[W0:.+]] = stablehlo.slice %[[W]] [0:1, 0:1, 0:1, 0:2]
+// DEPTHWISE-NEXT:     %[[V0:.+]] = stablehlo.reshape %[[W0]] : (tensor<1x1x1x2xf32>) -> tensor<2xf32>
+// DEPTHWISE-NEXT:     %[[B0:.+]] = stablehlo.broadcast_in_dim %[[V0]], dims = [3]
+// DEPTHWISE-NEXT:     %[[M0:.+]] = stablehlo.multiply %[[X0]], %[[B0]]
+// DEPTHWISE-NEXT:     %[[X1:.+]] = stablehlo.slice %[[X]] [0:1, 1:2, 0:2, 0:2]
+// DEPTHWISE-NEXT:     %[[W1:.+]] = stablehlo.slice %[[W]] [1:2, 0:1, 0:1, 0:2]
+// DEPTHWISE-NEXT:     %[[V1:.+]] = stablehlo.reshape %[[W1]] : (tensor<1x1x1x2xf32>) -> tensor<2xf32>
+// DEPTHWISE-NEXT:     %[[B1:.+]] = stablehlo.broadcast_in_dim %[[V1]], dims = [3]
+// DEPTHWISE-NEXT:     %[[M1:.+]] = stablehlo.multiply %[[X1]], %[[B1]]
+// DEPTHWISE-NEXT:     %[[S:.+]] = stablehlo.add %[[M0]], %[[M1]]
+// DEPTHWISE-NEXT:     return %[[S]], %[[S]]
+func.func @depthwise_conv_to_taps(%x: tensor<1x2x2x2xf32>, %w: tensor<2x1x1x2xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 2 : i64} : (tensor<1x2x2x2xf32>, tensor<2x1x1x2xf32>) -> tensor<1x1x2x2xf32>
+  %x0 = stablehlo.slice %x [0:1, 0:1, 0:2, 0:2] : (tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %w0 = stablehlo.slice %w [0:1, 0:1, 0:1, 0:2] : (tensor<2x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  %w0v = stablehlo.reshape %w0 : (tensor<1x1x1x2xf32>) -> tensor<2xf32>
+  %w0b = stablehlo.broadcast_in_dim %w0v, dims = [3] : (tensor<2xf32>) -> tensor<1x1x2x2xf32>
+  %m0 = stablehlo.multiply %x0, %w0b : tensor<1x1x2x2xf32>
+  %x1 = stablehlo.slice %x [0:1, 1:2, 0:2, 0:2] : (tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %w1 = stablehlo.slice %w [1:2, 0:1, 0:1, 0:2] : (tensor<2x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  %w1v = stablehlo.reshape %w1 : (tensor<1x1x1x2xf32>) -> tensor<2xf32>
+  %w1b = stablehlo.broadcast_in_dim %w1v, dims = [3] : (tensor<2xf32>) -> tensor<1x1x2x2xf32>
+  %m1 = stablehlo.multiply %x1, %w1b : tensor<1x1x2x2xf32>
+  %1 = stablehlo.add %m0, %m1 : tensor<1x1x2x2xf32>
+  return %0, %1 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
+}
+
+// -----
+
+/// convolution(x, w) -> convolution(x, slice(w)) without the kernel taps that only ever see
+/// padding, the padding trimmed to match: on a 1x1 input with padding 1, only the centre tap
+/// of the 3x3 kernel sees data.
+// STRICT-LABEL:     func.func @conv_drop_padding_taps(
+// STRICT-COUNT-2:     stablehlo.convolution
+// DROP-TAPS-LABEL:  func.func @conv_drop_padding_taps(
+// DROP-TAPS-SAME:     %[[X:[^:]+]]: tensor<1x1x1x8xf32>, %[[W:[^:]+]]: tensor<3x3x8x8xf32>)
+// DROP-TAPS-NEXT:     %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]])
+// DROP-TAPS-NEXT:     return %[[C]], %[[C]]
+func.func @conv_drop_padding_taps(%x: tensor<1x1x1x8xf32>, %w: tensor<3x3x8x8xf32>) -> (tensor<1x1x1x8xf32>, tensor<1x1x1x8xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[1, 1], [1, 1]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x1x1x8xf32>, tensor<3x3x8x8xf32>) -> tensor<1x1x1x8xf32>
+  %ws = stablehlo.slice %w [1:2, 1:2, 0:8, 0:8] : (tensor<3x3x8x8xf32>) -> tensor<1x1x8x8xf32>
+  %1 = stablehlo.convolution(%x, %ws) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x1x1x8xf32>, tensor<1x1x8x8xf32>) -> tensor<1x1x1x8xf32>
+  return %0, %1 : tensor<1x1x1x8xf32>, tensor<1x1x1x8xf32>
+}
+
+// -----
+
+/// multiply(convolution(x, w), broadcast(s, [output feature])) -> convolution(x, w * broadcast(s))
+/// (an inference batch norm's per-channel scale folded into the weights): 144 multiplies
+/// instead of 256.
+// STRICT-LABEL:      func.func @conv_fold_scale(
+// STRICT:              stablehlo.convolution
+// STRICT-NEXT:         stablehlo.broadcast_in_dim
+// STRICT-NEXT:         stablehlo.multiply
+// FOLD-SCALE-LABEL:  func.func @conv_fold_scale(
+// FOLD-SCALE-SAME:     %[[X:[^:]+]]: tensor<1x8x8x4xf32>, %[[W:[^:]+]]: tensor<3x3x4x4xf32>, %[[S:[^:]+]]: tensor<4xf32>)
+// FOLD-SCALE-NEXT:     %[[SB:.+]] = stablehlo.broadcast_in_dim %[[S]], dims = [3] : (tensor<4xf32>) -> tensor<3x3x4x4xf32>
+// FOLD-SCALE-NEXT:     %[[WS:.+]] = stablehlo.multiply %[[W]], %[[SB]] : tensor<3x3x4x4xf32>
+// FOLD-SCALE-NEXT:     %[[C:.+]] = stablehlo.convolution(%[[X]], %[[WS]])
+// FOLD-SCALE-NEXT:     return %[[C]]
+func.func @conv_fold_scale(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x4xf32>, %s: tensor<4xf32>) -> tensor<1x8x8x4xf32> {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[1, 1], [1, 1]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x8x8x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x8x8x4xf32>
+  %1 = stablehlo.broadcast_in_dim %s, dims = [3] : (tensor<4xf32>) -> tensor<1x8x8x4xf32>
+  %2 = stablehlo.multiply %0, %1 : tensor<1x8x8x4xf32>
+  return %2 : tensor<1x8x8x4xf32>
+}

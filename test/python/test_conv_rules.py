@@ -1,0 +1,237 @@
+"""Convolution rules (`rules/conv.py`): each alternative computes the convolution, under XLA CPU.
+
+Each rule's expansion is applied to the convolution of a one-op module and the alternative it
+adds is exported on its own (whatever the cost model would choose), compiled and compared
+with the original on random inputs: float32 within a tolerance scaled by the reduction size,
+bfloat16 looser. Shapes cover NHWC and NCHW, strides, dilations, padding, transposed
+(lhs-dilated) and depthwise convolutions, and small inputs where some taps see only padding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from stablehlo_eqsat.dialect_glue.context import make_context
+from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, replace_function
+from stablehlo_eqsat.dialect_glue.graph import TermGraph
+from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
+from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
+from stablehlo_eqsat.rules.base import ExpansionContext
+from stablehlo_eqsat.rules.registry import all_rules
+from stablehlo_eqsat.tools import xla
+
+RULES = {r.name: r for r in all_rules() if r.family == "conv"}
+
+NHWC = "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]"
+NCHW = "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]"
+
+
+def conv_module(x: str, w: str, out: str, dims: str, window: str, groups: int = 1, dtype: str = "f32") -> str:
+    t = lambda s: f"tensor<{s}x{dtype}>"  # noqa: E731
+    return (
+        f"func.func @main(%x: {t(x)}, %w: {t(w)}) -> {t(out)} {{\n"
+        f"  %0 = stablehlo.convolution(%x, %w) dim_numbers = {dims}, window = {{{window}}} "
+        f"{{batch_group_count = 1 : i64, feature_group_count = {groups} : i64}} : "
+        f"({t(x)}, {t(w)}) -> {t(out)}\n"
+        f"  return %0 : {t(out)}\n}}\n"
+    )
+
+
+def mul_scale_module(dtype: str = "f32") -> str:
+    t = lambda s: f"tensor<{s}x{dtype}>"  # noqa: E731
+    return (
+        f"func.func @main(%x: {t('2x6x6x8')}, %w: {t('3x3x8x16')}, %s: {t('16')}) -> {t('2x6x6x16')} {{\n"
+        f"  %0 = stablehlo.convolution(%x, %w) dim_numbers = {NHWC}, window = {{pad = [[1, 1], [1, 1]]}} "
+        f"{{batch_group_count = 1 : i64, feature_group_count = 1 : i64}} : "
+        f"({t('2x6x6x8')}, {t('3x3x8x16')}) -> {t('2x6x6x16')}\n"
+        f"  %1 = stablehlo.broadcast_in_dim %s, dims = [3] : ({t('16')}) -> {t('2x6x6x16')}\n"
+        f"  %2 = stablehlo.multiply %0, %1 : {t('2x6x6x16')}\n"
+        f"  return %2 : {t('2x6x6x16')}\n}}\n"
+    )
+
+
+# (case id, module builder args, rules expected to fire)
+CASES = [
+    ("nhwc_1x1", ("2x5x5x8", "1x1x8x16", "2x5x5x16", NHWC, ""), {"conv-1x1-to-dot"}),
+    ("nhwc_1x1_strided", ("2x7x7x8", "1x1x8x16", "2x4x4x16", NHWC, "stride = [2, 2]"), {"conv-1x1-to-dot"}),
+    ("nchw_1x1", ("2x8x5x5", "16x8x1x1", "2x16x5x5", NCHW, ""), {"conv-1x1-to-dot"}),
+    (
+        "nhwc_3x3_same",
+        ("2x6x6x8", "3x3x8x16", "2x6x6x16", NHWC, "pad = [[1, 1], [1, 1]]"),
+        {"conv-to-im2col", "conv-to-tap-sum"},
+    ),
+    (
+        "nhwc_3x3_on_1x1",
+        ("2x1x1x8", "3x3x8x16", "2x1x1x16", NHWC, "pad = [[1, 1], [1, 1]]"),
+        {"conv-to-im2col", "conv-drop-padding-taps"},
+    ),
+    (
+        "nhwc_3x3_on_2x2_s2",
+        ("1x2x2x8", "3x3x8x4", "1x1x1x4", NHWC, "stride = [2, 2], pad = [[1, 1], [1, 1]]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-drop-padding-taps"},
+    ),
+    (
+        "nhwc_strided_dilated",
+        ("1x11x11x4", "3x3x4x8", "1x4x4x8", NHWC, "stride = [2, 2], rhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum"},
+    ),
+    ("nchw_4x3_valid", ("2x3x9x10", "5x3x4x3", "2x5x6x8", NCHW, ""), {"conv-to-im2col", "conv-to-tap-sum"}),
+    (
+        "nhwc_transposed",
+        ("1x4x4x8", "3x3x8x4", "1x8x8x4", NHWC, "pad = [[1, 2], [1, 2]], lhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum"},
+    ),
+    (
+        "nhwc_depthwise",
+        ("2x7x7x16", "3x3x1x16", "2x7x7x16", NHWC, "pad = [[1, 1], [1, 1]]", 16),
+        {"depthwise-conv-to-taps"},
+    ),
+    (
+        "nhwc_depthwise_s2",
+        ("2x8x8x16", "3x3x1x16", "2x4x4x16", NHWC, "stride = [2, 2], pad = [[0, 1], [0, 1]]", 16),
+        {"depthwise-conv-to-taps"},
+    ),
+    (
+        "nchw_depthwise",
+        ("2x6x7x7", "6x1x3x3", "2x6x7x7", NCHW, "pad = [[1, 1], [1, 1]]", 6),
+        {"depthwise-conv-to-taps"},
+    ),
+    (
+        "nhwc_depthwise_on_1x1",
+        ("2x1x1x16", "3x3x1x16", "2x1x1x16", NHWC, "pad = [[1, 1], [1, 1]]", 16),
+        {"depthwise-conv-to-taps", "conv-drop-padding-taps"},
+    ),
+    (
+        "conv1d",
+        ("1x28x2", "3x2x16", "1x28x16", "[b, 0, f]x[0, i, o]->[b, 0, f]", "pad = [[1, 1]]"),
+        {"conv-to-im2col", "conv-to-tap-sum"},
+    ),
+]
+LEFT_ALONE = [
+    # grouped (not depthwise): no rule here handles it
+    ("nhwc_grouped", ("1x6x6x8", "3x3x2x8", "1x6x6x8", NHWC, "pad = [[1, 1], [1, 1]]", 4)),
+    # window reversal: left alone
+    ("nhwc_reversed", ("1x6x6x8", "3x3x8x8", "1x4x4x8", NHWC, "reverse = [true, false]")),
+]
+
+
+def alternatives(text: str) -> dict[str, list[str]]:
+    """rule -> the modules its expansion produces for the function's first matching term."""
+    out: dict[str, list[str]] = {}
+    for name, info in RULES.items():
+        with make_context():
+            from jaxlib.mlir import ir
+
+            module = ir.Module.parse(text)
+            func = next(op.operation for op in module.body.operations)
+            fn = import_function(func, pure_functions(module))
+            graph = canonicalize_splats(fn.body.graph, fn.tables)
+            ctx = ExpansionContext(TermGraph(list(graph.terms), dict(graph.index), list(graph.roots)))
+            root = graph.roots[0]
+            assert info.expand is not None
+            alts = [a for tid in graph.live() for a in info.expand(ctx, tid)]
+            texts = []
+            for alt in alts:
+                # The alternative replaces the term it equals: here always the root.
+                g = TermGraph(
+                    list(ctx.graph.terms),
+                    dict(ctx.graph.index),
+                    [alt if r == root else r for r in graph.roots],
+                )
+                extracted = materialize_splats(ExtractedGraph(g, {}), fn.tables)
+                new = replace_function(fn, {0: extracted})
+                new.verify()
+                texts.append(str(module))
+            if texts:
+                out[name] = texts
+    return out
+
+
+def _inputs(text: str, dtype: str, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for t in xla.arg_types_of(text):
+        a = rng.uniform(-1.0, 1.0, size=t.shape).astype(np.float32)
+        out.append(a.astype(xla.numpy_dtype(dtype)))
+    return out
+
+
+def _check(text: str, alt: str, dtype: str, reduction: int) -> None:
+    args = _inputs(text, dtype, 0)
+    (want,) = xla.compile_and_run(text, args)
+    (got,) = xla.compile_and_run(alt, args)
+    want64, got64 = want.astype(np.float64), got.astype(np.float64)
+    # f32: a few ulps per term of the reduction; bf16: 8 bits of mantissa, and XLA rounds
+    # intermediate sums differently.
+    rtol = 1e-6 * max(1, reduction) if dtype == "f32" else 2e-2 * max(1.0, np.sqrt(reduction))
+    scale = max(1.0, float(np.max(np.abs(want64))))
+    err = float(np.max(np.abs(want64 - got64))) if want.size else 0.0
+    assert err <= rtol * scale, f"max error {err} > {rtol * scale}"
+
+
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+@pytest.mark.parametrize(("case", "spec", "rules"), CASES, ids=[c[0] for c in CASES])
+def test_conv_alternatives_compute_the_convolution(
+    case: str, spec: tuple, rules: set[str], dtype: str
+) -> None:  # type: ignore[type-arg]
+    text = conv_module(*spec[:5], *(spec[5:] or (1,)), dtype=dtype)
+    alts = alternatives(text)
+    assert set(alts) == rules, f"{case}: fired {sorted(alts)}, expected {sorted(rules)}"
+    w_shape = [int(s) for s in spec[1].split("x")]
+    reduction = int(np.prod(w_shape))
+    for rule, texts in alts.items():
+        for alt in texts:
+            assert "stablehlo.convolution" not in alt or rule == "conv-drop-padding-taps", rule
+            _check(text, alt, dtype, reduction)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+def test_conv_fold_scale(dtype: str) -> None:
+    text = mul_scale_module(dtype)
+    alts = alternatives(text)
+    assert "conv-fold-scale" in alts
+    for alt in alts["conv-fold-scale"]:
+        assert "stablehlo.multiply" in alt
+        _check(text, alt, dtype, 72)
+
+
+@pytest.mark.parametrize(("case", "spec"), LEFT_ALONE, ids=[c[0] for c in LEFT_ALONE])
+def test_conv_left_alone(case: str, spec: tuple) -> None:  # type: ignore[type-arg]
+    text = conv_module(*spec[:5], *(spec[5:] or (1,)))
+    assert alternatives(text) == {}
+
+
+def _optimize(text: str, fp_mode: str, only: str = "") -> str:
+    from jaxlib.mlir import ir
+    from stablehlo_eqsat.passes.diagnostics import Diagnostics
+    from stablehlo_eqsat.passes.eqsat import EqsatPass
+
+    with make_context():
+        module = ir.Module.parse(text)
+        EqsatPass(fp_mode=fp_mode, only_rules=only, measure="off").apply(module, Diagnostics())
+        return str(module)
+
+
+def test_strict_leaves_convolutions_alone() -> None:
+    for _, spec, _ in CASES:
+        text = conv_module(*spec[:5], *(spec[5:] or (1,)))
+        out = _optimize(text, "strict")
+        assert out.count("stablehlo.convolution") == 1, out
+        assert "dot_general" not in out
+    assert all(not r.enabled("strict") and r.enabled("xla") for r in RULES.values())
+
+
+def test_schema_has_conv_constructor() -> None:
+    """`Tensor.convolution` (egg name `Conv`) takes the op table's arguments in its order."""
+    import re
+    from pathlib import Path
+
+    from stablehlo_eqsat.dialect_glue import ops as O
+
+    spec = O.BY_CTOR["Conv"]
+    text = (Path(O.__file__).parent / "schema.py").read_text()
+    m = re.search(r'@method\(egg_fn="Conv"\)\s+@classmethod\s+def convolution\(cls, ([^)]*)\)', text)
+    assert m, "schema.py has no Tensor.convolution with egg_fn 'Conv'"
+    params = [p.split(":")[0].strip() for p in m.group(1).split(",")]
+    assert params[0] == "ty" and len(params) - 1 == len(spec.kinds)
+    assert [n for n, _ in spec.params] == params[3:-1]
