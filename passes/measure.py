@@ -241,6 +241,9 @@ class MeasuredCostModel(CostModel):
 
     measurer: Measurer = field(default_factory=Measurer)
     mode: str = "auto"
+    # A rewrite must beat a measured convolution by this fraction to replace it: measurements on
+    # a busy machine are noisy, and an algorithm rewrite that only ties is not worth the risk.
+    keep_margin: float = 0.1
     _seen_conv: bool = False
 
     # ---- analytical fallback for convolutions ----
@@ -259,7 +262,10 @@ class MeasuredCostModel(CostModel):
     def _measured(self, ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...]) -> float | None:
         if self.mode == "off":
             return None
-        return self.measurer.seconds(ctor, ty, child_tys, tuple(args[2:-1]))
+        t = self.measurer.seconds(ctor, ty, child_tys, tuple(args[2:-1]))
+        if t is not None and ctor == "Conv":
+            t *= 1.0 - self.keep_margin
+        return t
 
     # ---- node-local (for extractors) ----
     def node_cost(self, node: ENode, data: EGraphData) -> float:
