@@ -6,10 +6,13 @@ Two views of one model:
   that add up): elementwise and layout ops are priced as if fused into a consumer (compute
   only, plus a little for the values they may force to memory); kernels (dot, reduce, opaque
   ops) pay launch overhead plus their memory traffic or their flops, whichever is slower.
-* `CostModel.estimate` prices a whole program: `fuse` groups its ops into the kernels XLA would
-  form (loop fusion of elementwise chains into their consumer, producers fused into reductions,
-  cheap producers duplicated into several consumers, dots and opaque ops as kernels of their
-  own), and each kernel costs `launch + max(bytes / bandwidth, flops / rate)`.
+* `CostModel.estimate` prices a whole program: `xla_simplify` first drops what XLA's algebraic
+  simplifier and CSE would delete anyway (`x*1`, `x+0`, transposes that cancel, reshape chains,
+  same-type reshapes and converts; `node_cost` prices the node-local ones at zero too), then
+  `fuse` groups the ops into the kernels XLA would form (loop fusion of elementwise chains into
+  their consumer, producers fused into reductions, cheap producers duplicated into several
+  consumers, expensive ones written out once, dots and opaque ops as kernels of their own), and
+  each kernel costs `launch + max(bytes / bandwidth, flops / rate)`.
 
 Device profiles (bandwidth, rates, launch overhead) are data: `passes/profiles/*.json`,
 written for the current machine by `stablehlo-eqsat-calibrate`.
@@ -24,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 from stablehlo_eqsat.dialect_glue import ops as O
-from stablehlo_eqsat.dialect_glue.graph import TermGraph, TensorTy, Ty
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph, Ty
 from stablehlo_eqsat.passes.egraph import EGraphData, ENode
 
 # -- op classes ---------------------------------------------------------------------------------
@@ -38,6 +41,8 @@ TRANSCENDENTAL = frozenset(
      "Cbrt", "Div"}
 )  # fmt: skip
 MOVES_ONLY = frozenset({"Bcast", "Reshape", "Transpose", "Slice", "Reverse", "Convert", "BitcastConvert"})
+LIBRARY = frozenset({"Dot", "Conv"})  # library calls (YNNPACK/oneDNN, cuBLAS/cuDNN): kernels of their own
+ONE, ZERO = ("s:1",), ("s:0", "s:-0")  # splat keys of the units of `*`, `/` and of `+`, `-`
 
 
 def itemsize(dtype: str) -> int:
@@ -101,9 +106,16 @@ def op_work(ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[object, ...]) ->
         lhs = child_tys[0]
         contracting = args[4] if len(args) > 4 else ()
         k = 1.0
-        for d in contracting:  # type: ignore[union-attr]
+        for d in contracting:  # type: ignore[attr-defined,union-attr]
             k *= lhs.shape[d]  # type: ignore[index]
         return Work(matmul_flops=2.0 * n * k)
+    if ctor == "Conv" and len(child_tys) > 1 and isinstance(child_tys[1], TensorTy) and len(args) > 7:
+        # each output element: one multiply-add per kernel element of its output feature
+        kernel = child_tys[1]
+        flat: tuple[int, ...] = tuple(args[7])  # type: ignore[arg-type]
+        out_feature = flat[len(flat) // 3 + 1] if flat else len(kernel.shape) - 1
+        per_output = kernel.numel / max(1, kernel.shape[out_feature])
+        return Work(matmul_flops=2.0 * n * per_output)
     if ctor == "Reduce" and child_tys:
         return Work(flops=numel(child_tys[0]))
     if ctor in MOVES_ONLY or ctor in FREE or ctor in (O.CONST, "Iota", "Concat", "Pad", "DSlice", "DUS"):
@@ -113,12 +125,37 @@ def op_work(ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[object, ...]) ->
     return Work(flops=n)
 
 
+def _class_splat(data: EGraphData, eclass: str) -> str | None:
+    for i in data.classes.get(eclass, ()):
+        if data.nodes[i].ctor == O.SPLAT:
+            return str(data.nodes[i].args[0])
+    return None
+
+
+def _is_identity_node(node: ENode, data: EGraphData) -> bool:
+    """The node-local part of `_identity_operand`: an e-node XLA's simplifier would delete."""
+    ctor, args = node.ctor, node.args
+    if ctor in ("Mul", "Add", "Sub", "Div"):
+        units = ONE if ctor in ("Mul", "Div") else ZERO
+        a, b = str(args[0]), str(args[1])
+        if data.class_type(a) == node.ty and _class_splat(data, b) in units:
+            return True
+        return ctor in ("Mul", "Add") and data.class_type(b) == node.ty and _class_splat(data, a) in units
+    if ctor in ("Reshape", "Convert") or (
+        ctor == "Bcast" and tuple(args[1]) == tuple(range(len(args[1])))  # type: ignore[arg-type]
+    ):
+        return data.class_type(str(args[0])) == node.ty
+    if ctor == "Transpose":
+        return tuple(args[1]) == tuple(range(len(args[1])))  # type: ignore[arg-type]
+    return False
+
+
 # -- the model -----------------------------------------------------------------------------------
 @dataclass
 class Kernel:
     """One kernel XLA would launch: a fusion or a single op."""
 
-    kind: str  # loop | reduce | dot | opaque
+    kind: str  # loop | reduce | dot (a library call: dot or convolution) | opaque
     members: list[int] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -130,8 +167,12 @@ class Estimate:
 
     @property
     def fusions(self) -> int:
-        """Kernels that fuse more than one op (what XLA reports as fusions)."""
-        return sum(1 for k in self.kernels if len(k.members) > 1 or k.kind in ("loop", "reduce"))
+        """Kernels XLA emits as `fusion` instructions: loop and reduction fusions, and dots.
+
+        XLA CPU wraps even a lone elementwise op or reduction in a loop fusion, and every dot in a
+        `kCustom` (YNNPACK) fusion; only opaque ops (calls, loops, custom calls) are not counted.
+        """
+        return sum(1 for k in self.kernels if k.kind in ("loop", "reduce", "dot"))
 
 
 @dataclass
@@ -147,6 +188,8 @@ class CostModel:
         out = nbytes(node.ty)
         if ctor == O.CONST:
             return out / p.bandwidth_bytes_per_s
+        if _is_identity_node(node, data):
+            return 0.0  # XLA's simplifier deletes it (as `estimate` does, through `xla_simplify`)
         child_tys = [data.class_type(c) for c in node.children()]
         work = op_work(ctor, node.ty, child_tys, node.args)
         compute = work.flops / p.elementwise_flops_per_s + work.transcendentals / p.transcendental_per_s
@@ -154,7 +197,7 @@ class CostModel:
             # Fused into its consumer: compute, and a share of a possible materialization.
             return compute + 0.05 * out / p.bandwidth_bytes_per_s + 1e-9
         reads = sum(nbytes(t) for t in child_tys)
-        if ctor == "Dot":
+        if ctor in LIBRARY:
             memory = (reads + out) / p.bandwidth_bytes_per_s
             return p.launch_overhead_s + max(work.matmul_flops / p.matmul_flops_per_s, memory)
         if ctor == "Reduce":
@@ -166,6 +209,11 @@ class CostModel:
 
     # ---- whole programs ----
     def estimate(self, graph: TermGraph) -> Estimate:
+        """Whole-program cost: XLA's cleanup (`xla_simplify`), `fuse`, then each kernel's time.
+
+        Kernel members are term ids of `graph` (identities XLA removes belong to no kernel).
+        """
+        graph = xla_simplify(graph)
         kernels = fuse(graph)
         total = 0.0
         for k in kernels:
@@ -198,6 +246,86 @@ class CostModel:
         return p.launch_overhead_s + max(bytes_moved / p.bandwidth_bytes_per_s, compute)
 
 
+# -- what XLA's algebraic simplifier removes before fusion ---------------------------------------------
+
+
+def _splat_value(term: Term, graph: TermGraph) -> str | None:
+    """The `"s:<v>"` key of a splat constant (or of a broadcast of one), else None."""
+    if term.ctor == O.SPLAT:
+        return str(term.args[0])
+    if term.ctor == "Bcast":
+        return _splat_value(graph.terms[term.args[0]], graph)  # type: ignore[index]
+    return None
+
+
+def _identity_operand(term: Term, graph: TermGraph) -> int | None:
+    """The operand `term` equals when XLA's simplifier deletes it (`x*1`, `x+0`, `transpose` by the
+    identity or of a transpose that undoes it, `reshape`/`convert`/`broadcast` to the same type,
+    `-(-x)`), else None."""
+    ctor, ty, args = term.ctor, term.ty, term.args
+    terms = graph.terms
+    if ctor in ("Mul", "Add", "Sub", "Div"):
+        a, b = args[0], args[1]
+        units = ONE if ctor in ("Mul", "Div") else ZERO
+        if terms[a].ty == ty and _splat_value(terms[b], graph) in units:  # type: ignore[index]
+            return a  # type: ignore[return-value]
+        if ctor in ("Mul", "Add") and terms[b].ty == ty and _splat_value(terms[a], graph) in units:  # type: ignore[index]
+            return b  # type: ignore[return-value]
+        return None
+    if ctor in ("Reshape", "Convert", "Bcast") and terms[args[0]].ty == ty:  # type: ignore[index]
+        if ctor != "Bcast" or tuple(args[1]) == tuple(range(len(args[1]))):  # type: ignore[arg-type]
+            return args[0]  # type: ignore[return-value]
+        return None
+    if ctor == "Transpose":
+        perm = tuple(args[1])  # type: ignore[arg-type]
+        if perm == tuple(range(len(perm))):
+            return args[0]  # type: ignore[return-value]
+        inner = terms[args[0]]  # type: ignore[index]
+        if inner.ctor == "Transpose":
+            p1 = tuple(inner.args[1])  # type: ignore[arg-type]
+            if tuple(p1[i] for i in perm) == tuple(range(len(perm))):
+                return inner.args[0]  # type: ignore[return-value]
+        return None
+    if ctor == "Neg" and terms[args[0]].ctor == "Neg":  # type: ignore[index]
+        return terms[args[0]].args[0]  # type: ignore[index,return-value]
+    return None
+
+
+def xla_simplify(graph: TermGraph) -> TermGraph:
+    """`graph` as XLA will compile it: identities removed, chains merged, common subterms shared.
+
+    XLA's AlgebraicSimplifier and CSE run before fusion, so the cost of an `x*1` or of a pair of
+    transposes that cancel is nothing, whatever the extraction. Term ids are kept (a removed term
+    is no longer reachable); children and roots are renamed to the terms that stand for them.
+    """
+    out = TermGraph(terms=list(graph.terms))
+    rep: dict[int, int] = {}
+    seen: dict[Term, int] = {}
+    for t in graph.live():
+        term = graph.terms[t]
+        if any(c != rep[c] for c in term.children()):
+            term = term.map_children(rep)
+        if term.ctor == "Reshape" and out.terms[term.args[0]].ctor == "Reshape":  # type: ignore[index]
+            term = Term("Reshape", term.ty, (out.terms[term.args[0]].args[0], *term.args[1:]))  # type: ignore[index]
+        out.terms[t] = term
+        same = _identity_operand(term, out)
+        if same is not None:
+            rep[t] = same
+            continue
+        rep[t] = seen.setdefault(term, t)
+    out.roots = [rep[r] for r in graph.roots]
+    out.index = {term: t for t, term in enumerate(out.terms)}
+    return out
+
+
+def _expensive(term: Term, graph: TermGraph) -> bool:
+    """Not recomputed in several consumers (XLA's `IsExpensive`): transcendentals and divisions,
+    except a division by a constant, which XLA's simplifier turns into a multiplication."""
+    if term.ctor == "Div":
+        return _splat_value(graph.terms[term.args[1]], graph) is None  # type: ignore[index]
+    return term.ctor in TRANSCENDENTAL
+
+
 def fuse(graph: TermGraph) -> list[Kernel]:
     """Group the live terms of `graph` into kernels the way XLA's fusion passes would.
 
@@ -205,8 +333,11 @@ def fuse(graph: TermGraph) -> list[Kernel]:
     kernel when all its consumers are in one kernel that takes producers (a loop fusion or a
     reduction); when its consumers are in several such kernels and it is cheap, it is duplicated
     into each (XLA recomputes cheap producers rather than materializing them); otherwise it
-    becomes the root of a new loop fusion. Dots and opaque ops are kernels of their own, and
-    graph results are always materialized. The first member of each kernel is its root.
+    becomes the root of a new loop fusion. Dots and opaque ops are kernels of their own and read
+    their operands from memory, and graph results are always materialized: a cheap op that must be
+    written out for those is still duplicated into the consumers that can fuse it (XLA's
+    producer-consumer fusion does not care that the producer has other users). The first member
+    of each kernel is its root.
     """
     live = graph.live()
     roots = set(graph.roots)
@@ -221,30 +352,32 @@ def fuse(graph: TermGraph) -> list[Kernel]:
         ctor = term.ctor
         if ctor in FREE or ctor == O.CONST:
             continue
-        if ctor == "Dot" or ctor == O.OPAQUE or ctor not in FUSIBLE | {"Reduce"}:
+        if ctor in LIBRARY or ctor == O.OPAQUE or ctor not in FUSIBLE | {"Reduce"}:
             kernel_of[t] = [len(kernels)]
-            kernels.append(Kernel("dot" if ctor == "Dot" else "opaque", [t]))
+            kernels.append(Kernel("dot" if ctor in LIBRARY else "opaque", [t]))
             continue
         if ctor == "Reduce":
             kernel_of[t] = [len(kernels)]
             kernels.append(Kernel("reduce", [t]))
             continue
-        targets: set[int] = set()
-        fusible = t not in roots
+        targets: set[int] = set()  # kernels of the consumers that can take it in
+        stored = t in roots  # a graph result, or an operand of a dot or opaque op, is written out
         for c in consumers[t]:
-            ks = kernel_of.get(c)
-            if not ks or any(kernels[k].kind not in ("loop", "reduce") for k in ks):
-                fusible = False
-                break
-            targets.update(ks)
-        if fusible and len(targets) == 1:
+            ks = kernel_of.get(c, [])
+            into = [k for k in ks if kernels[k].kind in ("loop", "reduce")]
+            stored |= not ks or len(into) < len(ks)
+            targets.update(into)
+        if not stored and len(targets) == 1:
             k = targets.pop()
             kernels[k].members.append(t)
             kernel_of[t] = [k]
-        elif fusible and targets and ctor not in TRANSCENDENTAL and len(targets) <= 8:
+        elif targets and not _expensive(term, graph) and len(targets) <= 8:
+            kernel_of[t] = sorted(targets)
             for k in targets:  # duplicated into each consumer's kernel
                 kernels[k].members.append(t)
-            kernel_of[t] = sorted(targets)
+            if stored:  # and also computed once to be written out
+                kernel_of[t].append(len(kernels))
+                kernels.append(Kernel("loop", [t]))
         else:
             kernel_of[t] = [len(kernels)]
             kernels.append(Kernel("loop", [t]))

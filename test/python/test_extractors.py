@@ -1,0 +1,223 @@
+"""Extractors on small hand-built e-graphs: DAG optimality, cycles, the checker, local search."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from stablehlo_eqsat.dialect_glue.graph import TensorTy
+from stablehlo_eqsat.passes.egraph import EGraphData, ENode
+from stablehlo_eqsat.passes.extract import (
+    EXTRACTORS,
+    Choice,
+    ExtractionError,
+    GreedyDag,
+    GreedyTree,
+    IlpExtractor,
+    build_graph,
+    check_extraction,
+    dag_cost,
+    refine,
+)
+
+TY = TensorTy((4,), "f32")
+
+
+def egraph(spec: list[tuple[str, str, tuple[str, ...]]]) -> EGraphData:
+    """Build an e-graph from (class, ctor, child classes) rows; leaves are `Input`s."""
+    data = EGraphData()
+    for i, (cls, ctor, kids) in enumerate(spec):
+        args: tuple[object, ...] = (0, i) if ctor == "Input" else (*kids, "")  # "": no extra attributes
+        data.add(ENode(ctor, TY, args, cls))  # type: ignore[arg-type]
+    return data
+
+
+def cost_by(table: dict[tuple[str, str], float]):  # type: ignore[no-untyped-def]
+    """A cost function keyed by (class, ctor)."""
+    return lambda n: table[(n.eclass, n.ctor)]
+
+
+def tree_cost(data: EGraphData, choice: Choice, roots: list[str], cost) -> float:  # type: ignore[no-untyped-def]
+    def go(c: str) -> float:
+        node = data.nodes[choice[c]]
+        return cost(node) + sum(go(k) for k in node.children())
+
+    return sum(go(r) for r in roots)
+
+
+# A shared subterm `s` (cost 8) used by two cheap nodes, or two independent nodes of cost 6:
+# tree cost prefers the independent ones (6 + 6 < 9 + 9), DAG cost the shared one (8+1+1 < 6+6).
+SHARED = [
+    ("x", "Input", ()),
+    ("s", "Sqrt", ("x",)),
+    ("p", "Neg", ("s",)),
+    ("p", "Exp", ("x",)),
+    ("q", "Abs", ("s",)),
+    ("q", "Log", ("x",)),
+    ("r", "Add", ("p", "q")),
+]
+SHARED_COST = {
+    ("x", "Input"): 0.0,
+    ("s", "Sqrt"): 8.0,
+    ("p", "Neg"): 1.0,
+    ("p", "Exp"): 6.0,
+    ("q", "Abs"): 1.0,
+    ("q", "Log"): 6.0,
+    ("r", "Add"): 1.0,
+}
+
+# Cycles: `a` refers to itself; `b` and `c` refer to each other; the cyclic nodes are free, so an
+# extractor that ignored acyclicity would pick them.
+CYCLIC = [
+    ("x", "Input", ()),
+    ("a", "Neg", ("a",)),
+    ("a", "Exp", ("x",)),
+    ("b", "Neg", ("c",)),
+    ("b", "Log", ("x",)),
+    ("c", "Abs", ("b",)),
+    ("c", "Sqrt", ("x",)),
+    ("r", "Add", ("a", "b")),
+    ("r2", "Mul", ("c", "r")),
+]
+CYCLIC_COST = {
+    ("x", "Input"): 0.0,
+    ("a", "Neg"): 0.0,
+    ("a", "Exp"): 5.0,
+    ("b", "Neg"): 0.0,
+    ("b", "Log"): 5.0,
+    ("c", "Abs"): 0.0,
+    ("c", "Sqrt"): 5.0,
+    ("r", "Add"): 1.0,
+    ("r2", "Mul"): 1.0,
+}
+
+
+def test_tree_optimal_is_not_dag_optimal_and_ilp_finds_the_optimum() -> None:
+    data = egraph(SHARED)
+    cost = cost_by(SHARED_COST)
+    roots = ["r"]
+    greedy = GreedyTree().extract(data, roots, cost)
+    ilp = IlpExtractor(time_limit=5.0).extract(data, roots, cost)
+    for choice in (greedy, ilp):
+        check_extraction(data, roots, choice)
+    # greedy is optimal for tree cost ...
+    assert tree_cost(data, greedy, roots, cost) == 13.0
+    assert tree_cost(data, greedy, roots, cost) <= tree_cost(data, ilp, roots, cost)
+    # ... but not for DAG cost, which counts the shared `s` once.
+    assert dag_cost(data, greedy, cost) == 13.0
+    assert dag_cost(data, ilp, cost) == 11.0
+    assert data.nodes[ilp["p"]].ctor == "Neg" and data.nodes[ilp["q"]].ctor == "Abs"
+    assert dag_cost(data, ilp, cost) <= dag_cost(data, GreedyDag().extract(data, roots, cost), cost)
+
+
+def test_ilp_matches_brute_force_on_random_egraphs() -> None:
+    rng = random.Random(1)
+    ctors = ["Neg", "Exp", "Abs", "Log", "Sqrt"]
+    for _ in range(15):
+        spec: list[tuple[str, str, tuple[str, ...]]] = [("x", "Input", ())]
+        classes = ["x"]
+        for k in range(5):
+            cls = f"c{k}"
+            for j in range(2):
+                if j == 1 and rng.random() < 0.5:
+                    spec.append((cls, "Add", (rng.choice(classes), rng.choice(classes))))
+                else:
+                    spec.append((cls, ctors[(k + j) % len(ctors)], (rng.choice(classes),)))
+            classes.append(cls)
+        data = egraph(spec)
+        weights = {i: float(rng.randint(1, 9)) for i in range(len(data.nodes))}
+        index = {id(n): i for i, n in enumerate(data.nodes)}
+        cost = lambda n, w=weights, ix=index: w[ix[id(n)]]  # noqa: E731
+        roots = ["c4", "c3"]
+        best = _brute_force(data, roots, cost)
+        ilp = IlpExtractor(time_limit=5.0).extract(data, roots, cost)
+        check_extraction(data, roots, ilp)
+        assert dag_cost(data, ilp, cost) == pytest.approx(best)
+
+
+def _brute_force(data: EGraphData, roots: list[str], cost) -> float:  # type: ignore[no-untyped-def]
+    import itertools
+
+    from stablehlo_eqsat.passes.extract import _restrict
+
+    classes = sorted(data.classes)
+    best = float("inf")
+    for picks in itertools.product(*(data.classes[c] for c in classes)):
+        try:
+            choice = _restrict(data, roots, dict(zip(classes, picks, strict=True)))
+            check_extraction(data, roots, choice)
+        except ExtractionError:
+            continue
+        best = min(best, dag_cost(data, choice, cost))
+    return best
+
+
+@pytest.mark.parametrize("name", sorted(EXTRACTORS))
+def test_cycles_never_extracted(name: str) -> None:
+    data = egraph(CYCLIC)
+    cost = cost_by(CYCLIC_COST)
+    for roots in (["r"], ["r2"], ["a", "c"]):
+        choice = EXTRACTORS[name].extract(data, roots, cost)
+        check_extraction(data, roots, choice)
+        graph = build_graph(data, choice, roots).graph
+        assert len(graph.live()) == len({t for t in graph.live()})
+
+
+@pytest.mark.parametrize("name", sorted(EXTRACTORS))
+def test_every_extractor_passes_the_checker(name: str) -> None:
+    for spec, table, roots in ((SHARED, SHARED_COST, ["r"]), (CYCLIC, CYCLIC_COST, ["r2", "a"])):
+        data = egraph(spec)
+        choice = EXTRACTORS[name].extract(data, roots, cost_by(table))
+        check_extraction(data, roots, choice)
+        assert set(roots) <= set(choice)
+
+
+def test_checker_rejects_incomplete_choices() -> None:
+    data = egraph(SHARED)
+    ok = {"x": 0, "s": 1, "p": 2, "q": 4, "r": 6}
+    check_extraction(data, ["r"], ok)
+    with pytest.raises(ExtractionError, match="root"):
+        check_extraction(data, ["r"], {k: v for k, v in ok.items() if k != "r"})
+    with pytest.raises(ExtractionError, match="no chosen node"):
+        check_extraction(data, ["r"], {k: v for k, v in ok.items() if k != "s"})
+
+
+def test_checker_rejects_cycles() -> None:
+    data = egraph(CYCLIC)
+    with pytest.raises(ExtractionError, match="cycle"):
+        check_extraction(data, ["a"], {"a": 1})  # a -> Neg(a)
+    with pytest.raises(ExtractionError, match="cycle"):
+        check_extraction(data, ["b"], {"b": 3, "c": 5})  # b -> Neg(c), c -> Abs(b)
+    with pytest.raises(ExtractionError, match="cycle"):
+        check_extraction(data, ["r2"], {"r2": 8, "r": 7, "a": 2, "b": 3, "c": 5, "x": 0})
+
+
+def test_checker_rejects_nodes_of_the_wrong_class() -> None:
+    data = egraph(SHARED)
+    with pytest.raises(ExtractionError, match="not in e-class"):
+        check_extraction(data, ["r"], {"x": 0, "s": 1, "p": 4, "q": 4, "r": 6})  # node 4 is in q
+
+
+def test_refine_never_returns_a_worse_score() -> None:
+    rng = random.Random(0)
+    data = egraph([*CYCLIC, ("r3", "Sub", ("r2", "a"))])
+    table = {**CYCLIC_COST, ("r3", "Sub"): 1.0}
+    roots = ["r3"]
+    fallback = GreedyDag().table(data, cost_by(table))
+    for _ in range(20):
+        weights = {i: rng.uniform(0.0, 10.0) for i in range(len(data.nodes))}
+
+        def score(c: Choice, w: dict[int, float] = weights) -> float:
+            # not additive: a bonus when `a` and `b` are computed the same way
+            same = data.nodes[c["a"]].children() == data.nodes[c["b"]].children() if "b" in c else False
+            return sum(w[i] for i in c.values()) - (3.0 if same else 0.0)
+
+        for start in (
+            GreedyDag().extract(data, roots, cost_by(table)),
+            GreedyTree().extract(data, roots, cost_by(table)),
+        ):
+            before = score(start)
+            choice, after = refine(data, roots, start, fallback, score, seconds=1.0)
+            check_extraction(data, roots, choice)
+            assert after <= before
+            assert score(choice) == pytest.approx(after)
