@@ -135,9 +135,9 @@ class _Exporter:
             return self.emit_opaque(term, values, ip)
         if ctor == O.CONST:
             key, extra = term.args
-            attrs = {"value": self.tables.consts[key], **self.extra(extra)}  # type: ignore[index]
+            const_attrs = {"value": self.tables.consts[key], **self.extra(extra)}  # type: ignore[index]
             op = ir.Operation.create(
-                "stablehlo.constant", results=[self.mlir_type(term.ty)], attributes=attrs, loc=loc, ip=ip
+                "stablehlo.constant", results=[self.mlir_type(term.ty)], attributes=const_attrs, loc=loc, ip=ip
             )
             return op.result
 

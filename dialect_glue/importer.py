@@ -228,9 +228,8 @@ class _Importer:
                 self._bind_results(op, tid, graph, scope)
                 info.locations.setdefault(tid, op.location)
                 continue
-            tid = self.import_typed(op, graph, value)
-            if tid is None:
-                tid = self.import_opaque(op, graph, value, None)
+            typed = self.import_typed(op, graph, value)
+            tid = typed if typed is not None else self.import_opaque(op, graph, value, None)
             self._bind_results(op, tid, graph, scope)
             info.locations.setdefault(tid, op.location)
 

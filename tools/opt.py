@@ -223,7 +223,7 @@ def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, p
             module.operation.write_bytecode(buf)
             result.output = buf.getvalue()
         else:
-            result.output = module.operation.get_asm(enable_debug_info=args.mlir_print_debuginfo)
+            result.output = str(module.operation.get_asm(enable_debug_info=args.mlir_print_debuginfo))
     return result
 
 
