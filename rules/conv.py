@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term
-from stablehlo_eqsat.rules.base import REASSOC, ExpansionContext, RuleFamily
+from stablehlo_eqsat.rules.base import NO_SIGNED_ZERO, REASSOC, ExpansionContext, RuleFamily
 
 FAMILY = conv = RuleFamily("conv")
 
@@ -282,7 +282,7 @@ def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
 
 # Pattern: depthwise convolution(x, w) (feature_group_count = channels, one filter per channel)
 #   -> sum over taps k of window_k(pad(x)) * broadcast(w_k)        (one loop fusion in XLA)
-@conv.expansion("depthwise-conv-to-taps", fp=REASSOC, xla=True)
+@conv.expansion("depthwise-conv-to-taps", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)
 def depthwise_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
     if v is None:
@@ -345,7 +345,7 @@ def conv_drop_padding_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
 
 # Pattern: multiply(convolution(x, w), broadcast(s, [out feature])) -> convolution(x, w * broadcast(s))
 # (inference batch norm's per-channel scale folded into the weights)
-@conv.expansion("conv-fold-scale", fp=REASSOC, xla=True)
+@conv.expansion("conv-fold-scale", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)
 def conv_fold_scale(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     term = ctx.term(tid)
     if term.ctor != "Mul":
