@@ -113,6 +113,9 @@ def _identities(x: Tensor, y: Tensor, s: Vec[i64], d: String, e: String) -> Iter
         fp=REASSOC,
         xla=True,
     )
+    # Pattern: maximum(x, -inf) -> x ; minimum(x, +inf) -> x   (NaN still propagates: exact)
+    yield arith.rule("max-neg-inf", rewrite(Tensor.maximum(t, x, y, e)).to(x, is_splat(y, "s:-inf"), float_dtype(d)))
+    yield arith.rule("min-inf", rewrite(Tensor.minimum(t, x, y, e)).to(x, is_splat(y, "s:inf"), float_dtype(d)))
     # Integer and boolean identities: x & all-ones, x | 0, x ^ 0, shifts by 0.
     yield arith.rule("and-ones", rewrite(Tensor.and_(t, x, y, e)).to(x, is_splat(y, "s:-1"), int_dtype(d)))
     yield arith.rule("and-true", rewrite(Tensor.and_(t, x, y, e)).to(x, is_splat(y, "s:1"), bool_dtype(d)))

@@ -51,6 +51,8 @@ DENORMAL_FINDINGS: dict[str, str] = {
         "XLA CPU flushes denormals in multiply but not in negate: x * -1 returns ∓0 for a "
         "denormal x, negate(x) returns -x"
     ),
+    "arith:max_neg_inf": _FTZ.format(op="maximum(x, -inf)"),
+    "arith:min_inf": _FTZ.format(op="minimum(x, inf)"),
     "arith:select_to_minmax": (
         "XLA CPU flushes denormals in maximum/minimum but not in select: select(x >= y, x, y) "
         "returns a denormal x, maximum(x, y) returns ±0"

@@ -12,7 +12,7 @@
 //    extracted program computes the value once (MERGE, MERGE-STRICT, MERGE-FAST). The inverse
 //    rules of a pair live in the other set, so each merge is the work of the rule under test.
 //
-// DEFINE: %{identities} = add-neg-zero|add-zero|add-zero-int|sub-zero|mul-one|div-one|div-neg-one|mul-two|pow-one|pow-two|and-ones|and-true|or-zero|xor-zero|shl-zero|shr-zero
+// DEFINE: %{identities} = max-neg-inf|min-inf|add-neg-zero|add-zero|add-zero-int|sub-zero|mul-one|div-one|div-neg-one|mul-two|pow-one|pow-two|and-ones|and-true|or-zero|xor-zero|shl-zero|shr-zero
 // DEFINE: %{annihilators} = mul-zero-int|mul-zero|sub-self-int|sub-self|and-zero|xor-self|or-ones|or-true
 // DEFINE: %{idempotent} = max-self|min-self|and-self|or-self|abs-abs|abs-neg|neg-neg|not-not|rounding-idempotent
 // DEFINE: %{negation} = add-neg-to-sub|neg-mul-in|neg-mul-neg|neg-sub|neg-sub-int|add-neg-self
@@ -1384,4 +1384,32 @@ func.func @convert_roundtrip_int(%x: tensor<4xi16>) -> tensor<4xi16> {
   %0 = stablehlo.convert %x : (tensor<4xi16>) -> tensor<4xi32>
   %1 = stablehlo.convert %0 : (tensor<4xi32>) -> tensor<4xi16>
   return %1 : tensor<4xi16>
+}
+
+// -----
+
+/// maximum(x, -inf) -> x: exact (a NaN operand still gives NaN; zeros keep their sign). The
+/// -inf arrives as a broadcast scalar, as JAX writes it.
+// CHECK-LABEL:  func.func @max_neg_inf(
+// CHECK-SAME:     %[[X:[^:]+]]: tensor<8xf32>)
+// CHECK-NOT:      stablehlo.maximum
+// CHECK:          return %[[X]]
+func.func @max_neg_inf(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %c = stablehlo.constant dense<0xFF800000> : tensor<f32>
+  %b = stablehlo.broadcast_in_dim %c, dims = [] : (tensor<f32>) -> tensor<8xf32>
+  %0 = stablehlo.maximum %x, %b : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+/// minimum(x, +inf) -> x: exact.
+// CHECK-LABEL:  func.func @min_inf(
+// CHECK-SAME:     %[[X:[^:]+]]: tensor<2x3xf32>)
+// CHECK-NOT:      stablehlo.minimum
+// CHECK:          return %[[X]]
+func.func @min_inf(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %c = stablehlo.constant dense<0x7F800000> : tensor<2x3xf32>
+  %0 = stablehlo.minimum %x, %c : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
 }
