@@ -329,7 +329,7 @@ class EGraphSession:
         return _decode(js)
 
 
-_SHARED: dict[int, EGraphSession] = {}
+_SHARED: dict[tuple[int, int], tuple[RuleSchedule | None, EGraphSession]] = {}
 
 
 def shared_session(schedule: RuleSchedule | None) -> EGraphSession:
@@ -341,11 +341,11 @@ def shared_session(schedule: RuleSchedule | None) -> EGraphSession:
     """
     import threading
 
-    key = hash((threading.get_ident(), id(schedule)))
-    session = _SHARED.get(key)
-    if session is None:
-        session = _SHARED[key] = EGraphSession(schedule)
-    return session
+    key = (threading.get_ident(), id(schedule))
+    cached = _SHARED.get(key)
+    if cached is None or cached[0] is not schedule:  # (an id may be reused after collection)
+        cached = _SHARED[key] = (schedule, EGraphSession(schedule))
+    return cached[1]
 
 
 def class_of_terms(data: EGraphData, term_ids: Iterable[int]) -> list[str]:

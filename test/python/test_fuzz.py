@@ -1,0 +1,89 @@
+"""The differential fuzzer: a bounded campaign passes, and the shrinker isolates an unsound rule."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from stablehlo_eqsat.tools import fuzz
+from stablehlo_eqsat.tools.fuzz import CheckOptions, Program, generate_program, program_text
+
+
+def test_generator_is_seeded_and_well_typed() -> None:
+    from jaxlib.mlir import ir
+    from stablehlo_eqsat.dialect_glue.context import make_context
+
+    assert program_text(generate_program(3, 5)) == program_text(generate_program(3, 5))
+    assert program_text(generate_program(3, 5)) != program_text(generate_program(3, 6))
+    with make_context():
+        for i in range(30):
+            ir.Module.parse(program_text(generate_program(11, i))).operation.verify()
+
+
+def test_bounded_campaign_over_all_modes(capsys: pytest.CaptureFixture[str]) -> None:
+    """40 programs, each before and after the pass in strict, xla and fast mode."""
+    start = time.monotonic()
+    rc = fuzz.main(["--seed", "12345", "--count", "40", "--batch", "20", "--save-failures", "", "--quiet"])
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1].endswith("passed, 0 failed"), out
+    assert rc == 0
+    assert time.monotonic() - start < 120
+
+
+def _unsound_rule() -> object:
+    """`subtract(x, y) -> x`, declared exact: wrong whenever y != 0."""
+    from egglog import String, rewrite, var
+    from stablehlo_eqsat.dialect_glue.schema import Tensor, Ty
+    from stablehlo_eqsat.rules.base import EXACT, RuleInfo
+
+    t, x, y, e = var("t", Ty), var("x", Tensor), var("y", Tensor), var("e", String)
+    cmd = rewrite(Tensor.subtract(t, x, y, e)).to(x)
+    return RuleInfo("test-unsound-sub-drop", "test", frozenset({EXACT}), False, (cmd,))
+
+
+def _count(p: Program, kind: str) -> int:
+    return sum(op.kind == kind for op in p.ops)
+
+
+def test_shrinker_reduces_a_failure_of_an_unsound_rule(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from stablehlo_eqsat.passes import egraph
+    from stablehlo_eqsat.rules import registry
+
+    original = registry.all_rules
+    monkeypatch.setattr(registry, "all_rules", lambda: [*original(), _unsound_rule()])
+    monkeypatch.setattr(registry, "_CACHE", {})
+    if hasattr(egraph, "_SHARED"):
+        monkeypatch.setattr(egraph, "_SHARED", {})
+    opts = CheckOptions(modes=("strict",))
+
+    # The first of these bigger programs with a subtract that the unsound rule breaks.
+    found = None
+    for i in range(40):
+        p = generate_program(77, i, num_ops=14)
+        if _count(p, "stablehlo.subtract") and fuzz.fails(p, "strict", opts) is not None:
+            found = p
+            break
+    assert found is not None, "no generated program exposed the unsound rule"
+    assert len(found.ops) >= 6
+
+    def still_fails(q: Program) -> bool:
+        return fuzz.fails(q, "strict", opts) is not None
+
+    small = fuzz.shrink(found, still_fails, budget=60.0)
+    assert still_fails(small)
+    assert len(small.ops) <= 3, program_text(small)
+    assert _count(small, "stablehlo.subtract") == 1
+
+    finding = fuzz.fails(small, "strict", opts)
+    assert finding is not None
+    assert "test-unsound-sub-drop" in finding.fired
+    finding.culprits = fuzz.find_culprits(small, "strict", finding.fired, opts)
+    assert finding.culprits == ["test-unsound-sub-drop"]
+    path = fuzz.write_reproducer(small, finding, tmp_path, 77, opts)
+    text = path.read_text()
+    assert text.startswith("// RUN: stablehlo-eqsat-opt %s")
+    assert "// CHECK: stablehlo.subtract" in text
+    assert "test-unsound-sub-drop" in text
