@@ -276,8 +276,16 @@ class EGraphSession:
             kind = "bool" if dtype == "i1" else "int" if dtype.startswith(("i", "ui")) else "float"
             if not dtype.startswith("complex"):
                 command(f'({self._dtype_relations[kind]} "{dtype}")')
+        # A few dozen commands per parse: far fewer calls than one per term, while parsing a whole
+        # program at once makes egglog's memory grow with the square of its length.
+        batch: list[str] = []
         for i, term in enumerate(graph.terms):
-            command(f"(set (N {i}) {term_text(term)})")
+            batch.append(f"(set (N {i}) {term_text(term)})")
+            if len(batch) == 64:
+                command("\n".join(batch))
+                batch.clear()
+        if batch:
+            command("\n".join(batch))
 
     def union(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Assert that inserted terms `a` and `b` are equal (Python-side rules)."""
