@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from jaxlib.mlir import ir
 from jaxlib.mlir.dialects import stablehlo as hlo
-
 from stablehlo_eqsat.dialect_glue import ops as O
-from stablehlo_eqsat.dialect_glue.graph import OtherTy, Term, TermGraph, TensorTy, Ty
+from stablehlo_eqsat.dialect_glue.graph import OtherTy, TensorTy, Term, TermGraph, Ty
 from stablehlo_eqsat.dialect_glue.importer import ImportedFunction
 
 
@@ -113,7 +112,7 @@ class _Exporter:
             out.append(v)
         return out
 
-    def emit_term(  # noqa: C901
+    def emit_term(
         self,
         term: Term,
         values: dict[int, ir.Value | ir.Operation | None],
@@ -137,7 +136,11 @@ class _Exporter:
             key, extra = term.args
             const_attrs = {"value": self.tables.consts[key], **self.extra(extra)}  # type: ignore[index]
             op = ir.Operation.create(
-                "stablehlo.constant", results=[self.mlir_type(term.ty)], attributes=const_attrs, loc=loc, ip=ip
+                "stablehlo.constant",
+                results=[self.mlir_type(term.ty)],
+                attributes=const_attrs,
+                loc=loc,
+                ip=ip,
             )
             return op.result
 
@@ -250,7 +253,8 @@ class _Exporter:
 def conv_attributes(params: list[object]) -> dict[str, ir.Attribute]:
     """The attributes of a `stablehlo.convolution` from `Conv`'s literals (see `ops.py`)."""
     strides, padding, lhs_dil, rhs_dil, reversal, flat, fgc, bgc, precision = (
-        tuple(p) if isinstance(p, tuple) else p for p in params  # type: ignore[misc]
+        tuple(p) if isinstance(p, tuple) else p
+        for p in params  # type: ignore[misc]
     )
     assert isinstance(padding, tuple) and isinstance(reversal, tuple) and isinstance(precision, tuple)
     (ib, if_, isp), (ki, ko, ksp), (ob, of, osp) = O.conv_dims(tuple(flat))  # type: ignore[arg-type]

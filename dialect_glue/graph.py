@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 from stablehlo_eqsat.dialect_glue.ops import kinds_of
 
@@ -40,11 +39,11 @@ class OtherTy:
     key: str
 
 
-Ty = Union[TensorTy, OtherTy]
+Ty = TensorTy | OtherTy
 
 # Argument values, by kind: T -> int (term id), L -> tuple[int, ...], V -> tuple[int, ...],
 # I -> int, S -> str.
-Arg = Union[int, str, tuple[int, ...]]
+Arg = int | str | tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)

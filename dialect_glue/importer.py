@@ -15,21 +15,61 @@ from dataclasses import dataclass, field
 
 from jaxlib.mlir import ir
 from jaxlib.mlir.dialects import stablehlo as hlo
-
 from stablehlo_eqsat.dialect_glue import ops as O
-from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, Term, TermGraph, TensorTy, Ty
+from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
 
 # Opaque ops that are known to have no side effects (when their regions have none either).
-PURE_OPAQUE = frozenset(f"stablehlo.{n}" for n in (
-        "gather scatter sort reduce_window select_and_scatter convolution while case if reduce map fft "
-        "cholesky triangular_solve dynamic_broadcast_in_dim dynamic_reshape dynamic_iota dynamic_pad "
-        "dynamic_gather dynamic_conv get_dimension_size real_dynamic_slice set_dimension_size "
-        "batch_norm_inference batch_norm_training batch_norm_grad rng_bit_generator uniform_quantize "
-        "uniform_dequantize optimization_barrier return constant partition_id replica_id "
-        "compute_reshape_shape cstr_reshapable einsum unary_einsum torch_index_select broadcast "
-        "dot transpose"
-    ).split()
-) | frozenset(s.mlir for s in O.ALL_SPECS) | frozenset({"func.return", "shape.shape_of", "shape.num_elements"})
+PURE_OPAQUE = (
+    frozenset(
+        f"stablehlo.{n}"
+        for n in (
+            "gather",
+            "scatter",
+            "sort",
+            "reduce_window",
+            "select_and_scatter",
+            "convolution",
+            "while",
+            "case",
+            "if",
+            "reduce",
+            "map",
+            "fft",
+            "cholesky",
+            "triangular_solve",
+            "dynamic_broadcast_in_dim",
+            "dynamic_reshape",
+            "dynamic_iota",
+            "dynamic_pad",
+            "dynamic_gather",
+            "dynamic_conv",
+            "get_dimension_size",
+            "real_dynamic_slice",
+            "set_dimension_size",
+            "batch_norm_inference",
+            "batch_norm_training",
+            "batch_norm_grad",
+            "rng_bit_generator",
+            "uniform_quantize",
+            "uniform_dequantize",
+            "optimization_barrier",
+            "return",
+            "constant",
+            "partition_id",
+            "replica_id",
+            "compute_reshape_shape",
+            "cstr_reshapable",
+            "einsum",
+            "unary_einsum",
+            "torch_index_select",
+            "broadcast",
+            "dot",
+            "transpose",
+        )
+    )
+    | frozenset(s.mlir for s in O.ALL_SPECS)
+    | frozenset({"func.return", "shape.shape_of", "shape.num_elements"})
+)
 
 # Block terminators that only yield values: they have no results but no side effect either.
 TERMINATORS = frozenset({"func.return", "stablehlo.return"})
@@ -408,7 +448,8 @@ def op_is_effectful(op: ir.Operation, pure_functions: frozenset[str]) -> bool:
     if len(op.results) == 0:
         return True
     if name == "stablehlo.custom_call":
-        flag = op.attributes["has_side_effect"] if "has_side_effect" in op.attributes else None
+        # (the attribute map of the bindings has no .get)
+        flag = op.attributes["has_side_effect"] if "has_side_effect" in op.attributes else None  # noqa: SIM401
         return flag is not None and ir.BoolAttr(flag).value
     if name in ("func.call", "call"):
         callee = ir.FlatSymbolRefAttr(op.attributes["callee"]).value

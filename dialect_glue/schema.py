@@ -237,7 +237,15 @@ class Tensor(Expr, egg_sort="Tensor"):
 
     @method(egg_fn="Compare")
     @classmethod
-    def compare(cls, ty: Ty, x: Tensor, y: Tensor, comparison_direction: StringLike, compare_type: StringLike, extra: StringLike) -> Tensor: ...
+    def compare(
+        cls,
+        ty: Ty,
+        x: Tensor,
+        y: Tensor,
+        comparison_direction: StringLike,
+        compare_type: StringLike,
+        extra: StringLike,
+    ) -> Tensor: ...
 
     @method(egg_fn="Select")
     @classmethod
@@ -253,7 +261,9 @@ class Tensor(Expr, egg_sort="Tensor"):
 
     @method(egg_fn="Bcast")
     @classmethod
-    def broadcast_in_dim(cls, ty: Ty, x: Tensor, broadcast_dimensions: Vec[i64], extra: StringLike) -> Tensor: ...
+    def broadcast_in_dim(
+        cls, ty: Ty, x: Tensor, broadcast_dimensions: Vec[i64], extra: StringLike
+    ) -> Tensor: ...
 
     @method(egg_fn="Reshape")
     @classmethod
@@ -265,23 +275,60 @@ class Tensor(Expr, egg_sort="Tensor"):
 
     @method(egg_fn="Dot")
     @classmethod
-    def dot_general(cls, ty: Ty, x: Tensor, y: Tensor, lhs_batching_dimensions: Vec[i64], rhs_batching_dimensions: Vec[i64], lhs_contracting_dimensions: Vec[i64], rhs_contracting_dimensions: Vec[i64], extra: StringLike) -> Tensor: ...
+    def dot_general(
+        cls,
+        ty: Ty,
+        x: Tensor,
+        y: Tensor,
+        lhs_batching_dimensions: Vec[i64],
+        rhs_batching_dimensions: Vec[i64],
+        lhs_contracting_dimensions: Vec[i64],
+        rhs_contracting_dimensions: Vec[i64],
+        extra: StringLike,
+    ) -> Tensor: ...
 
     @method(egg_fn="Conv")
     @classmethod
-    def convolution(cls, ty: Ty, x: Tensor, y: Tensor, window_strides: Vec[i64], padding: Vec[i64], lhs_dilation: Vec[i64], rhs_dilation: Vec[i64], window_reversal: Vec[i64], dimension_numbers: Vec[i64], feature_group_count: i64Like, batch_group_count: i64Like, precision_config: Vec[i64], extra: StringLike) -> Tensor: ...
+    def convolution(
+        cls,
+        ty: Ty,
+        x: Tensor,
+        y: Tensor,
+        window_strides: Vec[i64],
+        padding: Vec[i64],
+        lhs_dilation: Vec[i64],
+        rhs_dilation: Vec[i64],
+        window_reversal: Vec[i64],
+        dimension_numbers: Vec[i64],
+        feature_group_count: i64Like,
+        batch_group_count: i64Like,
+        precision_config: Vec[i64],
+        extra: StringLike,
+    ) -> Tensor: ...
 
     @method(egg_fn="Reduce")
     @classmethod
-    def reduce(cls, ty: Ty, x: Tensor, y: Tensor, dimensions: Vec[i64], kind: StringLike, extra: StringLike) -> Tensor: ...
+    def reduce(
+        cls, ty: Ty, x: Tensor, y: Tensor, dimensions: Vec[i64], kind: StringLike, extra: StringLike
+    ) -> Tensor: ...
 
     @method(egg_fn="Slice")
     @classmethod
-    def slice(cls, ty: Ty, x: Tensor, start_indices: Vec[i64], limit_indices: Vec[i64], strides: Vec[i64], extra: StringLike) -> Tensor: ...
+    def slice(
+        cls,
+        ty: Ty,
+        x: Tensor,
+        start_indices: Vec[i64],
+        limit_indices: Vec[i64],
+        strides: Vec[i64],
+        extra: StringLike,
+    ) -> Tensor: ...
 
     @method(egg_fn="DSlice")
     @classmethod
-    def dynamic_slice(cls, ty: Ty, x: Tensor, xs: TList, slice_sizes: Vec[i64], extra: StringLike) -> Tensor: ...
+    def dynamic_slice(
+        cls, ty: Ty, x: Tensor, xs: TList, slice_sizes: Vec[i64], extra: StringLike
+    ) -> Tensor: ...
 
     @method(egg_fn="DUS")
     @classmethod
@@ -293,7 +340,16 @@ class Tensor(Expr, egg_sort="Tensor"):
 
     @method(egg_fn="Pad")
     @classmethod
-    def pad(cls, ty: Ty, x: Tensor, y: Tensor, edge_padding_low: Vec[i64], edge_padding_high: Vec[i64], interior_padding: Vec[i64], extra: StringLike) -> Tensor: ...
+    def pad(
+        cls,
+        ty: Ty,
+        x: Tensor,
+        y: Tensor,
+        edge_padding_low: Vec[i64],
+        edge_padding_high: Vec[i64],
+        interior_padding: Vec[i64],
+        extra: StringLike,
+    ) -> Tensor: ...
 
     @method(egg_fn="Reverse")
     @classmethod
@@ -306,6 +362,7 @@ class Tensor(Expr, egg_sort="Tensor"):
     @method(egg_fn="GTE")
     @classmethod
     def get_tuple_element(cls, ty: Ty, x: Tensor, index: i64Like, extra: StringLike) -> Tensor: ...
+
 
 @function(egg_fn="N", merge=lambda old, new: old)
 def node(i: i64Like) -> Tensor:

@@ -12,10 +12,9 @@ import hashlib
 import math
 
 from jaxlib.mlir import ir
-
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph
-from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph, TensorTy
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph
 from stablehlo_eqsat.dialect_glue.importer import Tables
 
 

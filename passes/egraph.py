@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 
 from egglog import EGraph, back_off, run
 from egglog.declarations import HasDeclarations
-
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue import schema
-from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, Term, TermGraph, TensorTy, Ty
+from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
 from stablehlo_eqsat.rules.registry import RuleSchedule
 
 log = logging.getLogger(__name__)
@@ -254,7 +253,11 @@ class EGraphSession:
         # Relations get module-qualified egglog names: remember them for text insertion.
         self._dtype_relations = {
             kind: eg._state.callable_ref_to_egg(fn.__egg_ref__)[0]  # type: ignore[attr-defined]
-            for kind, fn in (("float", schema.float_dtype), ("int", schema.int_dtype), ("bool", schema.bool_dtype))
+            for kind, fn in (
+                ("float", schema.float_dtype),
+                ("int", schema.int_dtype),
+                ("bool", schema.bool_dtype),
+            )
         }
 
     @contextmanager
@@ -307,7 +310,9 @@ class EGraphSession:
         # Back-off keeps explosive rules (associativity, distributivity) from flooding an iteration.
         scheduler = back_off(match_limit=limits.match_limit, ban_length=limits.ban_length)
         analysis = run(sched.analysis).saturate()
-        single = analysis + run(sched.rewrites, scheduler=scheduler) if sched.rewrites is not None else analysis
+        single = (
+            analysis + run(sched.rewrites, scheduler=scheduler) if sched.rewrites is not None else analysis
+        )
         for i in range(limits.iterations):
             step = single
             if sched.multi is not None and i < limits.multi_iterations:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-import time
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from jaxlib.mlir import ir
-
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extraction, replace_function
 from stablehlo_eqsat.dialect_glue.graph import TermGraph
@@ -25,7 +23,6 @@ from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_sp
 from stablehlo_eqsat.passes.cost import CostModel, load_profile
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, Limits, SaturationReport, shared_session
-from stablehlo_eqsat.passes.segment import split, stitch
 from stablehlo_eqsat.passes.extract import (
     EXTRACTORS,
     Choice,
@@ -35,6 +32,7 @@ from stablehlo_eqsat.passes.extract import (
     only_choice,
     refine,
 )
+from stablehlo_eqsat.passes.segment import split, stitch
 from stablehlo_eqsat.rules.base import ExpansionContext
 from stablehlo_eqsat.rules.constant_fold import fold_constants
 from stablehlo_eqsat.rules.registry import RuleSchedule
@@ -252,10 +250,12 @@ def run_on_module(
                 )
                 report.graphs.append(graph_report)
             replace_function(fn, extracted)
-        except Exception as e:  # noqa: BLE001 - any failure falls back to the input function
+        except Exception as e:
             report.status = "failed"
             report.reason = f"{type(e).__name__}: {e}".splitlines()[0]
-            diagnostics.warning(f"{pass_name}: function @{name} left unchanged: {report.reason}", func.location)
+            diagnostics.warning(
+                f"{pass_name}: function @{name} left unchanged: {report.reason}", func.location
+            )
             log.debug("fallback for @%s", name, exc_info=True)
         report.seconds = time.perf_counter() - start
     return reports
@@ -292,17 +292,28 @@ class EqsatPass:
 
     fp_mode: str = field(default="xla", metadata=_doc("floating-point rules allowed: strict | xla | fast"))
     extractor: str = field(default="greedy-dag", metadata=_doc("extractor: greedy | greedy-dag | ilp"))
-    refine: float = field(default=0.5, metadata=_doc("seconds of fusion-aware local search per graph (0: off)"))
-    device: str = field(default="cpu", metadata=_doc("device profile: cpu | gpu | path to a calibrated .json"))
+    refine: float = field(
+        default=0.5, metadata=_doc("seconds of fusion-aware local search per graph (0: off)")
+    )
+    device: str = field(
+        default="cpu", metadata=_doc("device profile: cpu | gpu | path to a calibrated .json")
+    )
     dump_egraph: str = field(default="", metadata=_doc("directory to write each e-graph (JSON and graphviz)"))
     max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))
     max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
-    window: int = field(default=800, metadata=_doc("optimize larger blocks in windows of this many ops (0: off)"))
+    window: int = field(
+        default=800, metadata=_doc("optimize larger blocks in windows of this many ops (0: off)")
+    )
     timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
-    only_rules: str = field(default="", metadata=_doc("run only these rules ('|'-separated names; for tests)"))
-    fold_limit: int = field(default=65536, metadata=_doc("fold constant expressions up to this many elements"))
+    only_rules: str = field(
+        default="", metadata=_doc("run only these rules ('|'-separated names; for tests)")
+    )
+    fold_limit: int = field(
+        default=65536, metadata=_doc("fold constant expressions up to this many elements")
+    )
     measure: str = field(
-        default="auto", metadata=_doc("time heavy ops (conv, dot) on the backend: auto (graphs with convs) | on | off")
+        default="auto",
+        metadata=_doc("time heavy ops (conv, dot) on the backend: auto (graphs with convs) | on | off"),
     )
     measure_budget: float = field(default=30.0, metadata=_doc("seconds of measuring per optimization"))
     measure_cache: str = field(default="", metadata=_doc("measurement cache file (default: under ~/.cache)"))
@@ -326,11 +337,10 @@ class EqsatPass:
             raise ValueError(f"measure must be one of {', '.join(MEASURE_MODES)}, not '{self.measure}'")
 
     def apply(self, module: ir.Module, diagnostics: Diagnostics) -> list[FunctionReport]:
-        from stablehlo_eqsat.rules import rulesets_for
-
         from pathlib import Path
 
         from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
+        from stablehlo_eqsat.rules import rulesets_for
 
         only = tuple(sorted(n for n in self.only_rules.split("|") if n)) or None
         measurer = Measurer(Path(self.measure_cache) if self.measure_cache else None, self.measure_budget)

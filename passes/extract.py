@@ -125,7 +125,6 @@ class GreedyDag:
                         work.append(p)
         return choice
 
-
     @staticmethod
     def _amortized(data: EGraphData, cost: CostFn) -> Choice:
         """Bottom-up fixpoint where a child's cost is divided among the nodes that use it.
@@ -326,8 +325,19 @@ class IlpExtractor:
         for n in node_ids:
             if data.nodes[n].eclass in data.nodes[n].children():
                 upper[col[n]] = 0.0  # a node that is its own descendant can never be chosen
-        h.addCols(n_x + n_t, costs, lower, upper, 0, np.zeros(n_x + n_t, dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
-        h.changeColsIntegrality(n_x, np.arange(n_x, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_x))
+        h.addCols(
+            n_x + n_t,
+            costs,
+            lower,
+            upper,
+            0,
+            np.zeros(n_x + n_t, dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([]),
+        )
+        h.changeColsIntegrality(
+            n_x, np.arange(n_x, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n_x)
+        )
         rows_lo: list[float] = []
         rows_hi: list[float] = []
         starts: list[int] = []

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from jaxlib.mlir import ir, passmanager
-
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 
 # name -> "module:Class"

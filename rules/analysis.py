@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from egglog import String, Vec, i64, rule, ruleset, set_, var
-
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, splat_of, type_of
 

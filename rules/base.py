@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from egglog import Fact, RewriteOrRule, String, eq
-
 from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph
 from stablehlo_eqsat.dialect_glue.schema import Tensor, splat_of
 
@@ -85,7 +84,9 @@ class RuleFamily:
         assert classes <= set(FP_CLASSES), classes
         return RuleInfo(name, self.name, classes, xla, commands)
 
-    def expansion(self, name: str, *, fp: str | Iterable[str] = EXACT, xla: bool = False) -> Callable[[Expand], Expand]:
+    def expansion(
+        self, name: str, *, fp: str | Iterable[str] = EXACT, xla: bool = False
+    ) -> Callable[[Expand], Expand]:
         """Register a Python-side rule: `fn(ctx, tid)` returns ids of new terms equal to term `tid`.
 
         Expansions run once, before saturation, on the input terms; egglog then unions each

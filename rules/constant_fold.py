@@ -15,9 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 from jaxlib.mlir import ir
-
 from stablehlo_eqsat.dialect_glue import ops as O
-from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph, TensorTy
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph
 from stablehlo_eqsat.dialect_glue.importer import Tables
 from stablehlo_eqsat.rules.base import EXACT, RuleFamily, RuleInfo
 
@@ -51,12 +50,20 @@ _UNARY: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "Neg": ("fold-negate", np.negative),
     "Abs": ("fold-abs", np.abs),
 }
-_COMPARE = {"EQ": np.equal, "NE": np.not_equal, "LT": np.less, "LE": np.less_equal, "GT": np.greater, "GE": np.greater_equal}
+_COMPARE = {
+    "EQ": np.equal,
+    "NE": np.not_equal,
+    "LT": np.less,
+    "LE": np.less_equal,
+    "GT": np.greater,
+    "GE": np.greater_equal,
+}
 
 FAMILY = RuleFamily("constant_fold")
 FOLD_RULES = (
-    "fold-add", "fold-subtract", "fold-multiply", "fold-divide", "fold-and", "fold-or", "fold-xor", "fold-negate",
-    "fold-abs", "fold-compare", "fold-select", "fold-broadcast", "fold-reshape", "fold-transpose", "fold-slice",
+    "fold-add", "fold-subtract", "fold-multiply", "fold-divide", "fold-and", "fold-or", "fold-xor",
+    "fold-negate", "fold-abs", "fold-compare", "fold-select", "fold-broadcast", "fold-reshape",
+    "fold-transpose", "fold-slice",
     "fold-concatenate", "fold-convert", "fold-iota",
 )  # fmt: skip
 # Folds are listed with the rules (for `only-rules`, statistics and tests); they run in Python.
@@ -90,7 +97,7 @@ class _Folder:
             self.values[tid] = arr
         return arr
 
-    def fold(self, tid: int) -> tuple[str, np.ndarray] | None:  # noqa: C901
+    def fold(self, tid: int) -> tuple[str, np.ndarray] | None:
         term = self.graph.terms[tid]
         ty = term.ty
         if not isinstance(ty, TensorTy) or ty.dtype not in NUMPY_DTYPES or ty.numel > self.limit:
@@ -139,7 +146,7 @@ class _Folder:
                 return "fold-transpose", np.transpose(a, term.args[1])  # type: ignore[arg-type]
             if term.ctor == "Slice":
                 start, limit, strides = term.args[1], term.args[2], term.args[3]
-                idx = tuple(slice(s, l, st) for s, l, st in zip(start, limit, strides, strict=True))  # type: ignore[arg-type]
+                idx = tuple(slice(b, e, st) for b, e, st in zip(start, limit, strides, strict=True))  # type: ignore[arg-type]
                 return "fold-slice", a[idx]
             if term.ctor == "Concat":
                 return "fold-concatenate", np.concatenate(arrays, axis=int(term.args[1]))  # type: ignore[arg-type]

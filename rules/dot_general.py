@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from egglog import Fact, String, Vec, eq, i64, rewrite
-
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, float_dtype, splat_of, type_of
 from stablehlo_eqsat.rules.base import FINITE, NO_SIGNED_ZERO, REASSOC, RuleFamily, RuleInfo, is_splat
 
@@ -102,7 +101,9 @@ def _scalars(
     # Pattern: dot(a, zeros) -> zeros   (NaN/Inf in a would give NaN)
     yield dot_general.rule(
         "dot-zero-rhs",
-        rewrite(Tensor.dot_general(t, a, b, lb, rb, lc, rc, e)).to(Tensor.splat(t, "s:0"), is_splat(b, "s:0")),
+        rewrite(Tensor.dot_general(t, a, b, lb, rb, lc, rc, e)).to(
+            Tensor.splat(t, "s:0"), is_splat(b, "s:0")
+        ),
         fp=(FINITE, NO_SIGNED_ZERO),
     )
 
@@ -159,7 +160,10 @@ def _distributive(
         "dot-distribute-add",
         rewrite(Tensor.dot_general(t, a, Tensor.add(tb, b, c, e2), lb, rb, lc, rc, e)).to(
             Tensor.add(
-                t, Tensor.dot_general(t, a, b, lb, rb, lc, rc, e), Tensor.dot_general(t, a, c, lb, rb, lc, rc, e), e2
+                t,
+                Tensor.dot_general(t, a, b, lb, rb, lc, rc, e),
+                Tensor.dot_general(t, a, c, lb, rb, lc, rc, e),
+                e2,
             ),
         ),
         fp=REASSOC,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from egglog import String, Vec, eq, i64, rewrite
-
 from stablehlo_eqsat.dialect_glue.schema import Tensor, Ty, splat_of, type_of
 from stablehlo_eqsat.rules.base import RuleFamily, RuleInfo
 
@@ -38,7 +37,9 @@ BINARY_SAME_TYPE: list[Callable[..., Tensor]] = [
 
 
 @layout.register
-def _transpose(x: Tensor, t: Ty, t2: Ty, p: Vec[i64], p2: Vec[i64], e: String, e2: String) -> Iterator[RuleInfo]:
+def _transpose(
+    x: Tensor, t: Ty, t2: Ty, p: Vec[i64], p2: Vec[i64], e: String, e2: String
+) -> Iterator[RuleInfo]:
     for rank in range(1, MAX_RANK + 1):
         # Pattern: transpose(x, [0, 1, ..., r-1]) -> x
         yield layout.rule("transpose-identity", rewrite(Tensor.transpose(t, x, _iota(rank), e)).to(x))
@@ -58,7 +59,8 @@ def _reshape(x: Tensor, t: Ty, t2: Ty, e: String, e2: String) -> Iterator[RuleIn
     yield layout.rule("reshape-noop", rewrite(Tensor.reshape(t, x, e)).to(x, eq(type_of(x)).to(t)))
     # Pattern: reshape(reshape(x)) -> reshape(x)
     yield layout.rule(
-        "reshape-of-reshape", rewrite(Tensor.reshape(t, Tensor.reshape(t2, x, e2), e)).to(Tensor.reshape(t, x, e))
+        "reshape-of-reshape",
+        rewrite(Tensor.reshape(t, Tensor.reshape(t2, x, e2), e)).to(Tensor.reshape(t, x, e)),
     )
     # Pattern: convert(x) -> x when the type does not change
     yield layout.rule("convert-noop", rewrite(Tensor.convert(t, x, e)).to(x, eq(type_of(x)).to(t)))
@@ -87,9 +89,12 @@ def _broadcast(
         "broadcast-of-splat",
         rewrite(Tensor.broadcast_in_dim(t, x, d, e)).to(Tensor.splat(t, k), eq(splat_of(x)).to(k)),
     )
-    yield layout.rule("reshape-of-splat", rewrite(Tensor.reshape(t, x, e)).to(Tensor.splat(t, k), eq(splat_of(x)).to(k)))
     yield layout.rule(
-        "transpose-of-splat", rewrite(Tensor.transpose(t, x, d, e)).to(Tensor.splat(t, k), eq(splat_of(x)).to(k))
+        "reshape-of-splat", rewrite(Tensor.reshape(t, x, e)).to(Tensor.splat(t, k), eq(splat_of(x)).to(k))
+    )
+    yield layout.rule(
+        "transpose-of-splat",
+        rewrite(Tensor.transpose(t, x, d, e)).to(Tensor.splat(t, k), eq(splat_of(x)).to(k)),
     )
 
 
@@ -115,7 +120,9 @@ def _through_elementwise(
         # Pattern: reshape(op(x, y)) -> op(reshape(x), reshape(y))
         yield layout.rule(
             "reshape-sink-elementwise",
-            rewrite(Tensor.reshape(t, op(t2, x, y, e2), e)).to(op(t, Tensor.reshape(t, x, e), Tensor.reshape(t, y, e), e2)),
+            rewrite(Tensor.reshape(t, op(t2, x, y, e2), e)).to(
+                op(t, Tensor.reshape(t, x, e), Tensor.reshape(t, y, e), e2)
+            ),
         )
         # Pattern: op(reshape(x), reshape(y)) -> reshape(op(x, y)) when x and y have one type
         yield layout.rule(
@@ -127,8 +134,12 @@ def _through_elementwise(
         # Pattern: op(broadcast(x, d), broadcast(y, d)) -> broadcast(op(x, y), d): less work
         yield layout.rule(
             "broadcast-hoist-elementwise",
-            rewrite(op(t, Tensor.broadcast_in_dim(t2, x, p, e2), Tensor.broadcast_in_dim(t2, y, p, e3), e)).to(
-                Tensor.broadcast_in_dim(t, op(tx, x, y, e), p, e2), eq(type_of(x)).to(tx), eq(type_of(y)).to(tx)
+            rewrite(
+                op(t, Tensor.broadcast_in_dim(t2, x, p, e2), Tensor.broadcast_in_dim(t2, y, p, e3), e)
+            ).to(
+                Tensor.broadcast_in_dim(t, op(tx, x, y, e), p, e2),
+                eq(type_of(x)).to(tx),
+                eq(type_of(y)).to(tx),
             ),
         )
     for op in UNARY_SAME_TYPE:
@@ -138,7 +149,8 @@ def _through_elementwise(
             rewrite(Tensor.transpose(t, op(t2, x, e2), p, e)).to(op(t, Tensor.transpose(t, x, p, e), e2)),
         )
         yield layout.rule(
-            "reshape-sink-unary", rewrite(Tensor.reshape(t, op(t2, x, e2), e)).to(op(t, Tensor.reshape(t, x, e), e2))
+            "reshape-sink-unary",
+            rewrite(Tensor.reshape(t, op(t2, x, e2), e)).to(op(t, Tensor.reshape(t, x, e), e2)),
         )
         # Pattern: op(broadcast(x, d)) -> broadcast(op(x), d)
         yield layout.rule(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from egglog import String, Vec, eq, i64, ne, rule, union
-
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, type_of
 from stablehlo_eqsat.rules.base import REASSOC, RuleFamily, RuleInfo
 from stablehlo_eqsat.rules.dot_general import matmul, rank2
@@ -48,7 +47,9 @@ def _shared_operand(
             *rank2(s1, s2, sx),
         ).then(
             union(d1).with_(Tensor.slice(Ty.tensor(s1, d), merged, Vec(i64(0), i64(0)), Vec(m, n1), one, "")),
-            union(d2).with_(Tensor.slice(Ty.tensor(s2, d), merged, Vec(i64(0), n1), Vec(m, n1 + n2), one, "")),
+            union(d2).with_(
+                Tensor.slice(Ty.tensor(s2, d), merged, Vec(i64(0), n1), Vec(m, n1 + n2), one, "")
+            ),
         ),
         fp=REASSOC,
     )
@@ -70,8 +71,12 @@ def _shared_operand(
             eq(type_of(w1)).to(Ty.tensor(sw1, d)),
             *rank2(s1, s2, sx, sw1),
         ).then(
-            union(d1).with_(Tensor.slice(Ty.tensor(s1, d), stacked, Vec(i64(0), i64(0)), Vec(m1, n), one, "")),
-            union(d2).with_(Tensor.slice(Ty.tensor(s2, d), stacked, Vec(m1, i64(0)), Vec(m1 + m2, n), one, "")),
+            union(d1).with_(
+                Tensor.slice(Ty.tensor(s1, d), stacked, Vec(i64(0), i64(0)), Vec(m1, n), one, "")
+            ),
+            union(d2).with_(
+                Tensor.slice(Ty.tensor(s2, d), stacked, Vec(m1, i64(0)), Vec(m1 + m2, n), one, "")
+            ),
         ),
         fp=REASSOC,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from egglog import String, Vec, eq, i64, rewrite
-
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, splat_of, type_of
 from stablehlo_eqsat.rules.base import EXACT, NO_SIGNED_ZERO, REASSOC, RuleFamily, RuleInfo, is_splat
 
@@ -66,7 +65,15 @@ def _nested(
 
 @reduce.register
 def _through_layout(
-    x: Tensor, init: Tensor, t: Ty, t2: Ty, p: Vec[i64], s: Vec[i64], s2: Vec[i64], d: String, e: String,
+    x: Tensor,
+    init: Tensor,
+    t: Ty,
+    t2: Ty,
+    p: Vec[i64],
+    s: Vec[i64],
+    s2: Vec[i64],
+    d: String,
+    e: String,
     e2: String,
 ) -> Iterator[RuleInfo]:
     for kind, (fp, _, _) in KINDS.items():
@@ -111,7 +118,10 @@ def _concat_and_scale(
                 _name("reduce-of-concat", fp),
                 rewrite(Tensor.reduce(t, Tensor.concatenate(t2, both, dim, e2), init, Vec(dim), k, e)).to(
                     combine(
-                        t, Tensor.reduce(t, a, init, Vec(dim), k, e), Tensor.reduce(t, b, init, Vec(dim), k, e), ""
+                        t,
+                        Tensor.reduce(t, a, init, Vec(dim), k, e),
+                        Tensor.reduce(t, b, init, Vec(dim), k, e),
+                        "",
                     ),
                     is_splat(init, ident),
                 ),
@@ -122,7 +132,9 @@ def _concat_and_scale(
         yield reduce.rule(
             "reduce-of-scaled",
             rewrite(Tensor.reduce(t, Tensor.multiply(t2, x, c, e2), init, dims, String("add"), e)).to(
-                Tensor.multiply(t, Tensor.reduce(t, x, init, dims, String("add"), e), Tensor.splat(t, key), e2),
+                Tensor.multiply(
+                    t, Tensor.reduce(t, x, init, dims, String("add"), e), Tensor.splat(t, key), e2
+                ),
                 eq(splat_of(c)).to(key),
                 is_splat(init, ident),
             ),

@@ -6,7 +6,6 @@ import importlib
 from dataclasses import dataclass, field
 
 from egglog import Ruleset, ruleset
-
 from stablehlo_eqsat.rules.base import RuleInfo
 
 # One module per concern; each defines one `RuleFamily` named like the module.

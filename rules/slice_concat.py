@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from egglog import Fact, String, Vec, eq, i64, rewrite
-
 from stablehlo_eqsat.dialect_glue.schema import Tensor, TList, Ty, type_of
 from stablehlo_eqsat.rules.base import RuleFamily, RuleInfo
 from stablehlo_eqsat.rules.layout import BINARY_SAME_TYPE, UNARY_SAME_TYPE
@@ -29,13 +28,23 @@ def _rank(v: Vec[i64], rank: int) -> Fact:
 
 @slice_concat.register
 def _slice(
-    x: Tensor, y: Tensor, t: Ty, t2: Ty, a: Vec[i64], b: Vec[i64], a2: Vec[i64], b2: Vec[i64], e: String, e2: String
+    x: Tensor,
+    y: Tensor,
+    t: Ty,
+    t2: Ty,
+    a: Vec[i64],
+    b: Vec[i64],
+    a2: Vec[i64],
+    b2: Vec[i64],
+    e: String,
+    e2: String,
 ) -> Iterator[RuleInfo]:
     for rank in range(1, MAX_RANK + 1):
         ones = _const(rank, 1)
         # Pattern: slice(x) -> x when it keeps the whole tensor
         yield slice_concat.rule(
-            "slice-noop", rewrite(Tensor.slice(t, x, a, b, ones, e)).to(x, eq(type_of(x)).to(t), _rank(a, rank))
+            "slice-noop",
+            rewrite(Tensor.slice(t, x, a, b, ones, e)).to(x, eq(type_of(x)).to(t), _rank(a, rank)),
         )
         # Pattern: slice(slice(x, a2, b2), a, b) -> slice(x, a2 + a, a2 + b)   (unit strides)
         starts = Vec[i64](*(a2[i64(i)] + a[i64(i)] for i in range(rank)))
@@ -57,7 +66,9 @@ def _slice(
     for op in UNARY_SAME_TYPE:
         yield slice_concat.rule(
             "slice-sink-unary",
-            rewrite(Tensor.slice(t, op(t2, x, e2), a, b, a2, e)).to(op(t, Tensor.slice(t, x, a, b, a2, e), e2)),
+            rewrite(Tensor.slice(t, op(t2, x, e2), a, b, a2, e)).to(
+                op(t, Tensor.slice(t, x, a, b, a2, e), e2)
+            ),
         )
 
 
@@ -82,7 +93,9 @@ def _concat(
     e3: String,
 ) -> Iterator[RuleInfo]:
     # Pattern: concatenate(x) -> x
-    yield slice_concat.rule("concat-single", rewrite(Tensor.concatenate(t, TList.cons(x, TList.nil()), dim, e)).to(x))
+    yield slice_concat.rule(
+        "concat-single", rewrite(Tensor.concatenate(t, TList.cons(x, TList.nil()), dim, e)).to(x)
+    )
     # Pattern: concatenate(concatenate(x, y), z) -> concatenate(x, y, z) along the same axis
     inner = Tensor.concatenate(t2, TList.cons(x, TList.cons(y, TList.nil())), dim, e2)
     yield slice_concat.rule(
@@ -104,7 +117,10 @@ def _concat(
                 if i != axis
                 for f in (eq(a[i64(i)]).to(a2[i64(i)]), eq(b[i64(i)]).to(b2[i64(i)]))
             ]
-            pair = TList.cons(Tensor.slice(t2, x, a, b, ones, e2), TList.cons(Tensor.slice(t3, x, a2, b2, ones, e3), TList.nil()))
+            pair = TList.cons(
+                Tensor.slice(t2, x, a, b, ones, e2),
+                TList.cons(Tensor.slice(t3, x, a2, b2, ones, e3), TList.nil()),
+            )
             yield slice_concat.rule(
                 "concat-of-adjacent-slices",
                 rewrite(Tensor.concatenate(t, pair, k, e)).to(
@@ -138,7 +154,8 @@ def _concat(
 
 @slice_concat.register
 def _pad_reverse(
-    x: Tensor, v: Tensor, t: Ty, t2: Ty, lo: Vec[i64], hi: Vec[i64], lo2: Vec[i64], hi2: Vec[i64], d: Vec[i64],
+    x: Tensor, v: Tensor, t: Ty, t2: Ty, lo: Vec[i64], hi: Vec[i64], lo2: Vec[i64], hi2: Vec[i64],
+    d: Vec[i64],
     idx: TList, sizes: Vec[i64], e: String, e2: String,
 ) -> Iterator[RuleInfo]:  # fmt: skip
     for rank in range(1, MAX_RANK + 1):
@@ -147,7 +164,7 @@ def _pad_reverse(
         yield slice_concat.rule("pad-noop", rewrite(Tensor.pad(t, x, v, zeros, zeros, zeros, e)).to(x))
         # Pattern: pad(pad(x, v, lo2, hi2), v, lo, hi) -> pad(x, v, lo2 + lo, hi2 + hi)
         #          (same padding value, no interior padding, no negative (cropping) padding)
-        add = lambda p, q: Vec[i64](*(p[i64(i)] + q[i64(i)] for i in range(rank)))  # noqa: E731
+        add = lambda p, q, r=rank: Vec[i64](*(p[i64(i)] + q[i64(i)] for i in range(r)))  # noqa: E731
         nonneg = [i64(0) <= vec[i64(i)] for vec in (lo, hi, lo2, hi2) for i in range(rank)]
         yield slice_concat.rule(
             "pad-of-pad",
@@ -156,7 +173,9 @@ def _pad_reverse(
             ),
         )
     # Pattern: reverse(reverse(x, d), d) -> x
-    yield slice_concat.rule("reverse-of-reverse", rewrite(Tensor.reverse(t, Tensor.reverse(t2, x, d, e2), d, e)).to(x))
+    yield slice_concat.rule(
+        "reverse-of-reverse", rewrite(Tensor.reverse(t, Tensor.reverse(t2, x, d, e2), d, e)).to(x)
+    )
     # Pattern: dynamic_slice(x, idx, sizes) -> x when the slice is the whole tensor (indices are clamped)
     yield slice_concat.rule(
         "dynamic-slice-full", rewrite(Tensor.dynamic_slice(t, x, idx, sizes, e)).to(x, eq(type_of(x)).to(t))

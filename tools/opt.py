@@ -147,7 +147,6 @@ _QUANT_HINT = re.compile(r"!quant\.")
 
 def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, pipeline: str) -> ChunkResult:
     from jaxlib.mlir import ir
-
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.diagnostics import Diagnostics
     from stablehlo_eqsat.passes.registry import PipelineError, parse_pipeline
@@ -173,9 +172,7 @@ def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, p
                 module = ir.Module.parse(data if data is not None else chunk.text)
         except ir.MLIRError as e:
             diags = list(e.error_diagnostics)
-            if data is None and _QUANT_HINT.search(chunk.text) and any(
-                "quant" in d.message for d in diags
-            ):
+            if data is None and _QUANT_HINT.search(chunk.text) and any("quant" in d.message for d in diags):
                 # jaxlib's MLIR bindings do not include the quant dialect: pass the module through.
                 add("warning", "module uses the quant dialect, which jaxlib's MLIR bindings lack; "
                     "passed through unchanged", None)  # fmt: skip
@@ -251,7 +248,9 @@ def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-ar
                 f"iterations, cost {cin:.4g} -> {cout:.4g}, {r.seconds * 1000:.0f} ms"
             )
             fusions_in = sum(getattr(g, "fusions_in", 0) for g in g0)
-            fusions_out = sum(getattr(g, "fusions_in", 0) if g.kept_input else getattr(g, "fusions_out", 0) for g in g0)
+            fusions_out = sum(
+                getattr(g, "fusions_in", 0) if g.kept_input else getattr(g, "fusions_out", 0) for g in g0
+            )
             stops = sorted({g.saturation.stop_reason for g in g0} - {"saturated"})
             line += f"; predicted fusions {fusions_in} -> {fusions_out}"
             if stops:
@@ -299,7 +298,7 @@ def _check_expected(chunk: Chunk, result: ChunkResult, path: str) -> list[str]:
             (d for d in unmatched if d.severity == severity and d.line == line and text in d.message), None
         )
         if hit is None:
-            problems.append(f"{path}:{line}: error: expected {severity} \"{text}\" was not produced")
+            problems.append(f'{path}:{line}: error: expected {severity} "{text}" was not produced')
         else:
             unmatched.remove(hit)
     for d in unmatched:
@@ -334,7 +333,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, shorthand: list[tuple[str, str]]) -> int:
     if args.pass_pipeline and shorthand:
-        raise DriverError("stablehlo-eqsat-opt: error: use either --pass-pipeline or --<pass> flags, not both")
+        raise DriverError(
+            "stablehlo-eqsat-opt: error: use either --pass-pipeline or --<pass> flags, not both"
+        )
     pipeline = args.pass_pipeline or _pipeline_text(shorthand)
     path = args.input
     shown = "<stdin>" if path == "-" else path
@@ -349,10 +350,14 @@ def _run(args: argparse.Namespace, shorthand: list[tuple[str, str]]) -> int:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise DriverError(f"{shown}: error: input is neither MLIR text (UTF-8) nor bytecode: {e}") from None
+            raise DriverError(
+                f"{shown}: error: input is neither MLIR text (UTF-8) nor bytecode: {e}"
+            ) from None
         chunks, data = _split_chunks(text, args.split_input_file), None
     if args.emit_bytecode and len(chunks) > 1:
-        raise DriverError("stablehlo-eqsat-opt: error: --emit-bytecode cannot be combined with several chunks")
+        raise DriverError(
+            "stablehlo-eqsat-opt: error: --emit-bytecode cannot be combined with several chunks"
+        )
 
     outputs: list[str | bytes] = []
     failed = False
