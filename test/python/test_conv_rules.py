@@ -230,8 +230,8 @@ def test_schema_has_conv_constructor() -> None:
 
     spec = O.BY_CTOR["Conv"]
     text = (Path(O.__file__).parent / "schema.py").read_text()
-    m = re.search(r'@method\(egg_fn="Conv"\)\s+@classmethod\s+def convolution\(cls, ([^)]*)\)', text)
+    m = re.search(r'@method\(egg_fn="Conv"\)\s+@classmethod\s+def convolution\(\s*cls,\s*([^)]*)\)', text)
     assert m, "schema.py has no Tensor.convolution with egg_fn 'Conv'"
-    params = [p.split(":")[0].strip() for p in m.group(1).split(",")]
+    params = [p.split(":")[0].strip() for p in m.group(1).split(",") if p.strip()]
     assert params[0] == "ty" and len(params) - 1 == len(spec.kinds)
     assert [n for n, _ in spec.params] == params[3:-1]
