@@ -17,7 +17,7 @@ from typing import ClassVar
 from jaxlib.mlir import ir
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extraction, replace_function
-from stablehlo_eqsat.dialect_glue.graph import TermGraph
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, TermGraph
 from stablehlo_eqsat.dialect_glue.importer import Tables, UnsupportedFunction, import_function, pure_functions
 from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
 from stablehlo_eqsat.passes.cost import CostModel, load_profile
@@ -175,13 +175,40 @@ def _optimize_in(
     after = config.model.estimate(extracted.graph)
     report.cost_in, report.fusions_in = before.seconds, before.fusions
     report.cost_out, report.fusions_out = after.seconds, after.fusions
-    # The input program is always a candidate: keep it unless the model prefers the new one.
-    if after.seconds > before.seconds * (1 + 1e-9):
+    # The input program is always a candidate: keep it unless the model prefers the new one. Never
+    # hand XLA an integer division by a constant zero that the input did not have: XLA's compiler
+    # crashes on it (SIGFPE while folding), although its value is defined at run time.
+    introduces_zero_division = _int_division_by_zero(extracted.graph, tables) and not _int_division_by_zero(
+        canonical, tables
+    )
+    if after.seconds > before.seconds * (1 + 1e-9) or introduces_zero_division:
         report.kept_input = True
         extracted = identity_extraction(canonical)
         report.cost_out, report.fusions_out = report.cost_in, report.fusions_in
     report.terms_out = len(extracted.graph.live())
     return materialize_splats(extracted, tables), report
+
+
+def _int_division_by_zero(graph: TermGraph, tables: Tables) -> bool:
+    """Whether an integer divide/remainder in `graph` has a constant divisor with a zero in it."""
+    import numpy as np
+
+    for t in graph.live():
+        term = graph.terms[t]
+        if term.ctor not in ("Div", "Rem") or not isinstance(term.ty, TensorTy):
+            continue
+        if not term.ty.dtype.startswith(("i", "ui")):
+            continue
+        divisor = graph.terms[term.args[1]]  # type: ignore[index]
+        if divisor.ctor == O.SPLAT and divisor.args[0] in ("s:0", "s:-0"):
+            return True
+        if divisor.ctor == O.CONST:
+            try:
+                if not np.all(np.asarray(tables.consts[divisor.args[0]])):  # type: ignore[index]
+                    return True
+            except (TypeError, ValueError, RuntimeError):
+                return True  # unreadable: be safe
+    return False
 
 
 _NOTHING_TO_REWRITE = frozenset({O.INPUT, O.CONST, O.SPLAT, O.OPAQUE, O.PROJ})
