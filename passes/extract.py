@@ -43,10 +43,7 @@ class GreedyTree:
     def extract(self, data: EGraphData, roots: Sequence[str], cost: CostFn) -> Choice:
         best: dict[str, float] = {}
         choice: Choice = {}
-        parents: dict[str, list[int]] = {}
-        for i, node in enumerate(data.nodes):
-            for c in node.children():
-                parents.setdefault(c, []).append(i)
+        parents = _users(data)
         node_cost = [cost(n) for n in data.nodes]
         queue = [i for i, n in enumerate(data.nodes) if not n.children()]
         in_queue = set(queue)
@@ -90,11 +87,8 @@ class GreedyDag:
         best_set: dict[str, dict[str, float]] = {}  # e-class -> {class: node cost} of its cheapest DAG
         best_total: dict[str, float] = {}
         choice: Choice = {}
-        parents: dict[str, list[int]] = {}
+        parents = _users(data)
         kids_of = [sorted(set(n.children())) for n in data.nodes]
-        for i, kids in enumerate(kids_of):
-            for c in kids:
-                parents.setdefault(c, []).append(i)
         # Worklist to a fixpoint: a node is reconsidered whenever one of its children improves.
         work = deque(i for i, kids in enumerate(kids_of) if not kids)
         queued = set(work)
@@ -131,12 +125,8 @@ class GreedyDag:
 
         Linear in the e-graph (the exact per-class sets are quadratic on deep programs).
         """
-        uses: dict[str, int] = {}
-        parents: dict[str, list[int]] = {}
-        for i, node in enumerate(data.nodes):
-            for c in set(node.children()):
-                uses[c] = uses.get(c, 0) + 1
-                parents.setdefault(c, []).append(i)
+        parents = _users(data)
+        uses = {c: len(users) for c, users in parents.items()}
         node_cost = [cost(n) for n in data.nodes]
         best: dict[str, float] = {}
         choice: Choice = {}
@@ -161,6 +151,15 @@ class GreedyDag:
 
 
 EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (GreedyTree(), GreedyDag())}  # type: ignore[misc]
+
+
+def _users(data: EGraphData) -> dict[str, list[int]]:
+    """For each e-class, the nodes that have it as a child (each node once)."""
+    users: dict[str, list[int]] = {}
+    for i, node in enumerate(data.nodes):
+        for c in set(node.children()):
+            users.setdefault(c, []).append(i)
+    return users
 
 
 def only_choice(data: EGraphData, roots: Sequence[str]) -> Choice | None:
