@@ -12,6 +12,7 @@ A function is rebuilt in a copy of itself, verified, and only then swapped for t
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,8 @@ class ExtractedGraph:
 
     graph: TermGraph
     origin: dict[int, int] = field(default_factory=dict)
+    # A second program for the same graph to try if this one is rejected (see `passes/eqsat.py`).
+    fallback: ExtractedGraph | None = None
 
 
 class ExportError(Exception):
@@ -290,15 +293,24 @@ def conv_attributes(params: list[object]) -> dict[str, ir.Attribute]:
     return attrs
 
 
-def replace_function(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> ir.Operation:
+def replace_function(
+    fn: ImportedFunction,
+    extracted: dict[int, ExtractedGraph],
+    keep: Callable[[ir.Operation, ir.Operation], bool] | None = None,
+) -> ir.Operation:
     """Rebuild `fn.func` from the extracted graphs, verify it and put it in place of the original.
 
-    On any failure the original function is left as it was and the error is raised.
+    `keep(old, new)`, when given, has the last word: if it returns False the new function is
+    dropped and the original kept. On any failure the original function is left as it was and the
+    error is raised. Returns the function now in place.
     """
     old = fn.func
     new = old.clone(ip=ir.InsertionPoint(old)).operation
     try:
         _rebuild(fn, new, extracted)
+        if keep is not None and not keep(old, new):
+            new.erase()
+            return old
     except Exception:
         new.erase()
         raise

@@ -9,8 +9,11 @@ warning that names it and the reason.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -18,7 +21,13 @@ from jaxlib.mlir import ir
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, identity_extraction, replace_function
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, TermGraph
-from stablehlo_eqsat.dialect_glue.importer import Tables, UnsupportedFunction, import_function, pure_functions
+from stablehlo_eqsat.dialect_glue.importer import (
+    ImportedFunction,
+    Tables,
+    UnsupportedFunction,
+    import_function,
+    pure_functions,
+)
 from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
 from stablehlo_eqsat.passes.cost import CostModel, load_profile
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
@@ -29,6 +38,7 @@ from stablehlo_eqsat.passes.extract import (
     GreedyDag,
     build_graph,
     check_extraction,
+    keep_convolutions,
     only_choice,
     refine,
 )
@@ -38,6 +48,9 @@ from stablehlo_eqsat.rules.constant_fold import fold_constants
 from stablehlo_eqsat.rules.registry import RuleSchedule
 
 log = logging.getLogger(__name__)
+
+# (key identifying two programs, a function building their module texts) -> time ratio, or None.
+ProgramRatio = Callable[[str, Callable[[], tuple[str, str]]], float | None]
 
 
 @dataclass
@@ -66,7 +79,13 @@ class FunctionReport:
     # Measured costs (`passes/measure.py`), for the whole pass application: on its first report.
     measure_seconds: float = 0.0
     measured_ops: int = 0
+    measured_programs: int = 0
     measure_cache_hits: int = 0
+    # The function's run time after over before, measured (functions with convolutions, measuring
+    # on); None when not measured. `kept_input` when that measurement sent the input back out.
+    measured_ratio: float | None = None
+    measured_kept_input: bool = False
+    measured_fallback: bool = False  # the program was measured slower; its convolutions kept was tried
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,10 @@ class EqsatConfig:
     model: CostModel = field(default_factory=lambda: CostModel(load_profile("cpu")))
     dump_dir: str = ""  # write each e-graph as JSON and graphviz here
     window: int = 0  # optimize graphs larger than this many terms in windows of this size (0: never)
+    # Times a function's module before and after (texts of two modules with the same `@main`):
+    # run time after / before, or None. When set, a rewritten function with a convolution is kept
+    # only if it measures no slower than the input (`Measurer.program_ratio`).
+    program_ratio: ProgramRatio | None = None
 
 
 def optimize_graph(
@@ -129,6 +152,8 @@ def _optimize_segmented(
         if r.saturation.stop_reason != "saturated":
             sat.stop_reason = r.saturation.stop_reason
     stitched = stitch(graph, windows, results)
+    if any(r.fallback is not None for r in results):
+        stitched.fallback = stitch(graph, windows, [r.fallback or r for r in results])
     total.terms_out = len(stitched.graph.live())
     total.windows = len(windows)
     return stitched, total
@@ -166,9 +191,16 @@ def _optimize_in(
     def score(c: Choice) -> float:
         return config.model.estimate(build_graph(data, c, roots).graph).seconds
 
+    table: Choice | None = None
     if config.refine_seconds > 0 and report.saturation.matches:
-        fallback = GreedyDag().table(data, cost)
-        choice, _ = refine(data, roots, choice, fallback, score, config.refine_seconds)
+        table = GreedyDag().table(data, cost)
+        choice, _ = refine(data, roots, choice, table, score, config.refine_seconds)
+    # What to fall back to if measuring the whole function rejects this program: the same program
+    # with every convolution kept a convolution.
+    convs_kept = None
+    if config.program_ratio is not None and any(n.ctor == "Conv" for n in data.nodes):
+        table = table if table is not None else GreedyDag().table(data, cost)
+        convs_kept = keep_convolutions(data, roots, choice, table, cost)
     report.extract_seconds = time.perf_counter() - start
     extracted = build_graph(data, choice, roots)
     before = config.model.estimate(canonical)
@@ -186,7 +218,12 @@ def _optimize_in(
         extracted = identity_extraction(canonical)
         report.cost_out, report.fusions_out = report.cost_in, report.fusions_in
     report.terms_out = len(extracted.graph.live())
-    return materialize_splats(extracted, tables), report
+    result = materialize_splats(extracted, tables)
+    if convs_kept is not None and not report.kept_input:
+        alternative = build_graph(data, convs_kept, roots)
+        if config.model.estimate(alternative.graph).seconds <= before.seconds * (1 + 1e-9):
+            result.fallback = materialize_splats(alternative, tables)
+    return result, report
 
 
 def _int_division_by_zero(graph: TermGraph, tables: Tables) -> bool:
@@ -276,7 +313,19 @@ def run_on_module(
                     info.graph, fn.tables, config, f"{name}.{gid}", session
                 )
                 report.graphs.append(graph_report)
-            replace_function(fn, extracted)
+            if config.program_ratio is not None and _has_conv(fn, extracted):
+                keep = functools.partial(_measured_no_slower, ratio=config.program_ratio, report=report)
+                if replace_function(fn, extracted, keep) is fn.func and any(
+                    e.fallback is not None for e in extracted.values()
+                ):
+                    # Measured slower: the program with its convolutions kept as they were. Only
+                    # convolution algorithm rewrites are checked by measuring (the other rewrites
+                    # are priced by the model, as in functions without convolutions).
+                    fallback = {gid: e.fallback or e for gid, e in extracted.items()}
+                    report.measured_fallback = True
+                    replace_function(fn, fallback)
+            else:
+                replace_function(fn, extracted)
         except Exception as e:
             report.status = "failed"
             report.reason = f"{type(e).__name__}: {e}".splitlines()[0]
@@ -286,6 +335,79 @@ def run_on_module(
             log.debug("fallback for @%s", name, exc_info=True)
         report.seconds = time.perf_counter() - start
     return reports
+
+
+def _has_conv(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> bool:
+    """Whether the function has a convolution, before or after: the op whose kernels the analytical
+    model cannot predict, and the only one whose rewrites are checked by measuring."""
+    graphs = [info.graph for info in fn.graphs.values()] + [eg.graph for eg in extracted.values()]
+    return any(t.ctor == "Conv" for g in graphs for t in g.terms)
+
+
+# Below this relative difference a whole-function measurement is noise: the model's choice stands.
+_MEASURE_NOISE = 0.01
+
+
+def _measured_no_slower(
+    old: ir.Operation, new: ir.Operation, *, ratio: ProgramRatio, report: FunctionReport
+) -> bool:
+    """Whether to keep `new` in place of `old`: yes unless the function measures slower. Per-op
+    measurements price each convolution and its rewrites one at a time; what the rewrites around
+    them cost once XLA has fused (or failed to fuse) the whole function, only a measurement of the
+    whole function says."""
+    old_text, new_text = str(old), str(new)
+    if old_text == new_text:
+        return True
+    digest = hashlib.sha1()
+    for text in (old_text, new_text, *_other_functions(old)):
+        digest.update(text.encode())
+        digest.update(b"\0")
+    measured = ratio(
+        digest.hexdigest()[:32], lambda: (standalone_module(old, old), standalone_module(old, new))
+    )
+    if measured is None:  # not runnable on its own (tokens, dynamic shapes, ...) or over budget
+        return True
+    report.measured_ratio = measured
+    report.measured_kept_input = measured > 1.0 + _MEASURE_NOISE
+    return not report.measured_kept_input
+
+
+def _other_functions(func: ir.Operation) -> list[str]:
+    name, parent = _symbol(func), func.parent
+    assert parent is not None, "a function outside a module"
+    ops = [op.operation for op in parent.regions[0].blocks[0].operations]
+    return [str(op) for op in ops if op.name != "func.func" or _symbol(op) != name]
+
+
+def _symbol(op: ir.Operation) -> str:
+    return ir.StringAttr(op.attributes["sym_name"]).value
+
+
+def standalone_module(func: ir.Operation, body: ir.Operation) -> str:
+    """Text of a module that XLA can compile and run: the functions of `func`'s module, with `body`
+    standing for `func` as the public `@main` (a former `@main` renamed). `func` and `body` may be
+    the same operation; functions with `func`'s name other than `func` itself are left out."""
+    from stablehlo_eqsat.tools import xla
+
+    name = ir.StringAttr(func.attributes["sym_name"]).value
+    parts = [*_other_functions(func), str(body)]
+    with func.context:
+        module = ir.Module.parse("module {\n" + "\n".join(parts) + "\n}")
+        table = ir.SymbolTable(module.operation)
+        if name != "main":
+            if "main" in table:
+                taken = {_symbol(o.operation) for o in module.body.operations}
+                spare = next(f"main_{i}" for i in range(len(taken) + 1) if f"main_{i}" not in taken)
+                ir.SymbolTable.replace_all_symbol_uses("main", spare, module.operation)
+                ir.SymbolTable.set_symbol_name(table["main"], spare)
+            ir.SymbolTable.replace_all_symbol_uses(name, "main", module.operation)
+            ir.SymbolTable.set_symbol_name(table[name], "main")
+        entry = ir.SymbolTable(module.operation)["main"]
+        if "sym_visibility" in entry.attributes:  # public is the default
+            del entry.attributes["sym_visibility"]
+        module.operation.verify()
+        xla.arg_types_of(module)  # static tensors only
+        return str(module)
 
 
 # -- the passes -----------------------------------------------------------------------------------
@@ -383,9 +505,12 @@ class EqsatPass:
             dump_dir=self.dump_egraph,
             window=self.window,
         )
+        if self.measure != "off":
+            config = dataclasses.replace(config, program_ratio=measurer.program_ratio)
         reports = run_on_module(module, config, diagnostics, self.name)
         if reports:
             reports[0].measure_seconds = measurer.spent_seconds
             reports[0].measured_ops = measurer.measured
+            reports[0].measured_programs = measurer.programs_measured
             reports[0].measure_cache_hits = measurer.cache_hits
         return reports

@@ -193,6 +193,34 @@ def _restrict(data: EGraphData, roots: Sequence[str], choice: Choice) -> Choice:
     return out
 
 
+def keep_convolutions(
+    data: EGraphData, roots: Sequence[str], choice: Choice, table: Choice, cost: CostFn
+) -> Choice | None:
+    """`choice` changed so that every chosen e-class that holds a convolution chooses one (the
+    cheapest): the same program without convolution algorithm rewrites. `table` gives choices for
+    classes `choice` does not reach. None when nothing changes or the result is not a valid
+    extraction."""
+    merged = {**table, **choice}
+    pinned: set[str] = set()
+    try:
+        while True:  # a pinned convolution can make other classes (its operands) reachable
+            reached = _restrict(data, roots, merged)
+            todo = [c for c in reached if c not in pinned]
+            if not todo:
+                break
+            for c in todo:
+                pinned.add(c)
+                convs = [i for i in data.classes[c] if data.nodes[i].ctor == "Conv"]
+                if convs and data.nodes[merged[c]].ctor != "Conv":
+                    merged[c] = min(convs, key=lambda i: cost(data.nodes[i]))
+        if all(reached.get(c) == choice.get(c) for c in set(reached) | set(choice)):
+            return None
+        check_extraction(data, roots, reached)
+    except ExtractionError:
+        return None
+    return reached
+
+
 def check_extraction(data: EGraphData, roots: Sequence[str], choice: Choice) -> None:
     """Raise `ExtractionError` unless `choice` is a complete, acyclic selection for `roots`."""
     for r in roots:

@@ -24,6 +24,7 @@ import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,7 @@ class Measurer:
     measured: int = 0  # ops timed (cache misses within budget)
     cache_hits: int = 0
     over_budget: int = 0  # cache misses answered by the analytical model
+    programs_measured: int = 0  # whole functions timed before and after (cache misses)
     _cache: dict[str, float] = field(default_factory=dict)
     _loaded: bool = False
     _failed: set[str] = field(default_factory=set)
@@ -191,6 +193,55 @@ class Measurer:
         self._cache[key] = value
         self._save(key, value)
         return value
+
+    def program_ratio(self, key: str, programs: Callable[[], tuple[str, str]]) -> float | None:
+        """Measured run time of one module over another's, both from `programs()` (texts of two
+        modules with the same `@main` signature), timed interleaved on the same inputs. Cached under
+        `key`, which must identify the pair (`programs` is only called on a cache miss). None when
+        either cannot be built, compiled or run, or the budget is spent."""
+        key = f"{self.backend}|program|{key}"
+        self._load()
+        hit = self._cache.get(key)
+        if hit is not None:
+            self.cache_hits += 1
+            return hit
+        if key in self._failed or self.spent_seconds >= self.budget_seconds:
+            return None
+        start = time.perf_counter()
+        try:
+            value = self._ratio(*programs())
+        except Exception as e:
+            log.info("timing the programs failed: %s", e)
+            self._failed.add(key)
+            return None
+        finally:
+            self.spent_seconds += time.perf_counter() - start
+        self.programs_measured += 1
+        self._cache[key] = value
+        self._save(key, value)
+        return value
+
+    def _ratio(self, before: str, after: str) -> float:
+        import jax
+        from stablehlo_eqsat.tools import xla
+
+        exes = [xla.compile_module(before), xla.compile_module(after)]
+        device = exes[0].local_devices()[0]
+        with jax.enable_x64(True):
+            args = [jax.device_put(a, device) for a in xla.random_inputs(xla.arg_types_of(before))]
+        for exe in exes:
+            for _ in range(2):  # warm-up
+                jax.block_until_ready(exe.execute(args))
+        samples: list[list[float]] = [[], []]
+        deadline = time.perf_counter() + 2.0
+        rounds = 0
+        while rounds < 40 and (rounds < 9 or time.perf_counter() < deadline):
+            for i in (0, 1) if rounds % 2 == 0 else (1, 0):
+                t0 = time.perf_counter()
+                jax.block_until_ready(exes[i].execute(args))
+                samples[i].append(time.perf_counter() - t0)
+            rounds += 1
+        return statistics.median(samples[1]) / max(1e-12, statistics.median(samples[0]))
 
     def _time(self, text: str, child_tys: list[TensorTy]) -> float:
         return max(0.0, self._median(text, child_tys) - self._baseline())

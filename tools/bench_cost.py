@@ -90,6 +90,7 @@ class Variant:
     fastest_s: float = float("nan")  # minimum of the samples (least disturbed by other load)
     kernel_kinds: dict[str, int] = field(default_factory=dict)  # predicted kernels by kind
     xla_fusions: int = -1
+    hlo: str = ""  # fingerprint of XLA's optimized HLO (`bench.hlo_fingerprint`)
     samples: list[float] = field(default_factory=list)
 
 
@@ -226,8 +227,11 @@ def measure(variants: list[Variant], runs: int, seed: int) -> None:
     device = exes[0].local_devices()[0]
     args = [jax.device_put(np.asarray(a), device) for a in inputs]
     warm: list[float] = []
+    from stablehlo_eqsat.tools.bench import hlo_fingerprint
+
     for v, exe in zip(variants, exes, strict=True):
         v.xla_fusions = xla_fusions(exe)
+        v.hlo = hlo_fingerprint(exe)
         for _ in range(3):
             jax.block_until_ready(exe.execute(args))
         start = time.perf_counter()
@@ -358,6 +362,19 @@ def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.2f}"
 
 
+def _distinct_programs(vs: Sequence[Variant]) -> list[tuple[float, float]]:
+    """(predicted, measured) per distinct program XLA runs: variants whose optimized HLO is the
+    same are one program (their times differ by noise only); its prediction is the mean of theirs
+    and its time the median of their medians."""
+    groups: dict[str, list[Variant]] = {}
+    for v in vs:
+        groups.setdefault(v.hlo or str(id(v)), []).append(v)
+    return [
+        (statistics.fmean(v.predicted_s for v in g), statistics.median(v.measured_s for v in g))
+        for g in groups.values()
+    ]
+
+
 def write_report(
     out: Path,
     variants: list[Variant],
@@ -370,9 +387,12 @@ def write_report(
     for m in models:
         vs = [v for v in variants if v.model == m]
         measured = [v.measured_s for v in vs]
+        distinct = _distinct_programs(vs)
         per_model[m] = {
             "variants": len(vs),
+            "distinct": len(distinct),
             "rho": spearman([v.predicted_s for v in vs], measured),
+            "rho_distinct": spearman([p for p, _ in distinct], [t for _, t in distinct]),
             "rho_fastest": spearman([v.predicted_s for v in vs], [v.fastest_s for v in vs]),
             "measured_spread": max(measured) / min(measured) if vs else float("nan"),
             "noise": statistics.median(_iqr(v.samples) for v in vs),
@@ -380,12 +400,16 @@ def write_report(
             "fusion_count_exact": sum(1 for v in vs if v.predicted_fusions == v.xla_fusions),
             "rho_fusions": spearman([v.predicted_fusions for v in vs], [v.xla_fusions for v in vs]),
         }
+    everywhere = [p for m in models for p in _distinct_programs([v for v in variants if v.model == m])]
+    overall_distinct = spearman([p for p, _ in everywhere], [t for _, t in everywhere])
     overall = spearman([v.predicted_s for v in variants], [v.measured_s for v in variants])
     overall_fastest = spearman([v.predicted_s for v in variants], [v.fastest_s for v in variants])
     summary = {
         "meta": meta,
         "overall_rho": overall,
         "overall_rho_fastest": overall_fastest,
+        "overall_rho_distinct": overall_distinct,
+        "distinct_programs": len(everywhere),
         "per_model": per_model,
     }
     data = {
@@ -398,24 +422,28 @@ def write_report(
         "# Cost model vs XLA CPU",
         "",
         f"Command: `{meta['command']}`  ",
-        f"Profile: `{meta['profile']}`; fp-mode `{meta['fp_mode']}`; {meta['runs']} interleaved samples "
-        f"per variant (median); XLA_FLAGS `{meta['xla_flags']}`; "
+        f"Profile: `{meta['profile']}`; measured costs: {meta.get('measure', 'off')}; "
+        f"fp-mode `{meta['fp_mode']}`; {meta['runs']} interleaved samples per variant (median); "
+        f"XLA_FLAGS `{meta['xla_flags']}`; "
         f"load average before/after: {meta['load_before']} / {meta['load_after']} "
         f"on {meta['cpus']} CPUs.",
         "",
-        "| model | variants | Spearman ρ (median time) | ρ (fastest run) | measured max/min "
+        "| model | variants | Spearman ρ (median time) | ρ (fastest run) | distinct XLA programs "
+        "| ρ (distinct programs) | measured max/min "
         "| identical copy / input | noise (IQR/median) | fusions exact | ρ (fusion counts) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m, r in per_model.items():
         lines.append(
             f"| {m} | {r['variants']} | {_fmt(r['rho'])} | {_fmt(r['rho_fastest'])} "
+            f"| {r['distinct']} | {_fmt(r['rho_distinct'])} "
             f"| {r['measured_spread']:.2f}× | {r['identical_copy_ratio']:.2f} "
             f"| {r['noise']:.1%} | "
             f"{r['fusion_count_exact']}/{r['variants']} | {_fmt(r['rho_fusions'])} |"
         )
     lines += [
-        f"| **overall** | {len(variants)} | **{_fmt(overall)}** | **{_fmt(overall_fastest)}** | | | | | |",
+        f"| **overall** | {len(variants)} | **{_fmt(overall)}** | **{_fmt(overall_fastest)}** "
+        f"| {len(everywhere)} | **{_fmt(overall_distinct)}** | | | | | |",
         "",
         "![scatter](cost_vs_time.png)",
         "",
@@ -423,7 +451,10 @@ def write_report(
         "variants; where the variants' max/min spread is no wider than that and the noise, the variants "
         "run equally fast on XLA (its own simplifier, CSE and fusion undo most differences between them) "
         "and a per-model ρ ranks noise. *fastest run* ranks the minimum of each variant's samples, "
-        "which load from other processes disturbs least.",
+        "which load from other processes disturbs least. *Distinct XLA programs*: variants whose "
+        "optimized HLO is identical (up to names and instruction order) are one program to the "
+        "machine; ρ over distinct programs ranks those (mean prediction, median time per program). "
+        "With one or two distinct programs there is nothing to rank (n/a or ±1 by chance).",
         "",
     ]
     lines += [
@@ -479,6 +510,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="--xla_cpu_multi_thread_eigen=false",
         help="XLA_FLAGS for the timed runs (default: one thread, far steadier on a loaded machine)",
     )
+    p.add_argument(
+        "--measure",
+        default="auto",
+        choices=("auto", "on", "off"),
+        help="price convolutions and dots by timing them, as the pass does (default auto)",
+    )
+    p.add_argument("--measure-cache", default="", help="measurement cache file (default: under ~/.cache)")
     p.add_argument("--save-variants", action="store_true", help="write each variant to OUT/variants/*.mlir")
     p.add_argument("--ilp", action="store_true", help="also compare ilp with greedy-dag on every e-graph")
     p.add_argument("--ilp-only", action="store_true", help="only the ilp check (no timing)")
@@ -489,15 +527,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.cost import CostModel, load_profile
+    from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
     from stablehlo_eqsat.tools.zoo import lower_model, model_names
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     names = args.only or model_names()
-    model = CostModel(load_profile(args.device))
+    model: CostModel = CostModel(load_profile(args.device))
+    if args.measure != "off":  # the pass's own model: measured convolutions and dots
+        measurer = Measurer(Path(args.measure_cache) if args.measure_cache else None, budget_seconds=600)
+        model = MeasuredCostModel(load_profile(args.device), measurer, args.measure)
     meta = {
         "command": "stablehlo-eqsat-bench-cost " + " ".join(argv if argv is not None else sys.argv[1:]),
         "profile": args.device,
+        "measure": args.measure,
         "fp_mode": args.fp_mode,
         "xla_flags": args.xla_flags,
         "runs": args.runs,
@@ -536,7 +579,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             variants += vs
     meta["load_after"] = load_average()
     if variants:
-        plot(variants, out / "cost_vs_time.png")
+        try:
+            plot(variants, out / "cost_vs_time.png")
+        except ImportError:
+            print("stablehlo-eqsat-bench-cost: no plot: install matplotlib ('.[bench]')", file=sys.stderr)
     summary = write_report(out, variants, ilp_rows, meta, controls)
     print((out / "report.md").read_text().split("\n## Variants")[0])
     if ilp_rows and any(r.ilp_cost > r.greedy_dag_cost * (1 + 1e-9) for r in ilp_rows):

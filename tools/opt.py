@@ -64,7 +64,9 @@ def _build_parser(pass_names: Sequence[str]) -> argparse.ArgumentParser:
     p.add_argument("--emit-bytecode", action="store_true", help="write MLIR bytecode instead of text")
     p.add_argument("--allow-unregistered-dialect", action="store_true", help="accept ops of unknown dialects")
     p.add_argument("--mlir-print-debuginfo", action="store_true", help="print locations in the output")
-    p.add_argument("--eqsat-stats", action="store_true", help="print per-function statistics to stderr")
+    p.add_argument(
+        "--eqsat-stats", "--explain", action="store_true", help="print per-function statistics to stderr"
+    )
     p.add_argument("--list-passes", action="store_true", help="list the passes and their options, then exit")
     p.add_argument("--version", action="version", version="stablehlo-eqsat-opt 0.1.0")
     return p
@@ -76,8 +78,8 @@ def _split_pass_flags(argv: list[str], names: set[str]) -> tuple[list[str], list
     passes: list[tuple[str, str]] = []
     known_flags = {
         "--pass-pipeline", "--split-input-file", "--verify-diagnostics", "--emit-bytecode",
-        "--allow-unregistered-dialect", "--mlir-print-debuginfo", "--eqsat-stats", "--list-passes",
-        "--version", "--help",
+        "--allow-unregistered-dialect", "--mlir-print-debuginfo", "--eqsat-stats", "--explain",
+        "--list-passes", "--version", "--help",
     }  # fmt: skip
     for arg in argv:
         if arg.startswith("--") and len(arg) > 2:
@@ -226,10 +228,14 @@ def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, p
 
 def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-arg]
     measured = sum(getattr(r, "measured_ops", 0) for r in reports)
+    programs = sum(getattr(r, "measured_programs", 0) for r in reports)
     hits = sum(getattr(r, "measure_cache_hits", 0) for r in reports)
-    if measured or hits:
+    if measured or programs or hits:
         seconds = sum(getattr(r, "measure_seconds", 0.0) for r in reports)
-        line = f"[{pass_name}] measure: {measured} ops timed in {seconds:.2f} s, {hits} cache hits"
+        line = (
+            f"[{pass_name}] measure: {measured} ops and {programs} functions timed in {seconds:.2f} s, "
+            f"{hits} cache hits"
+        )
         print(line, file=sys.stderr)
     for r in reports:
         line = f"[{pass_name}] @{r.name}: {r.status}"
@@ -257,6 +263,15 @@ def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-ar
                 line += f"; stopped by {', '.join(stops)}"
             if any(g.kept_input for g in g0):
                 line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
+            ratio = getattr(r, "measured_ratio", None)
+            if ratio is not None:
+                if not r.measured_kept_input:
+                    verdict = "kept"
+                elif r.measured_fallback:
+                    verdict = "slower: convolutions kept as they were"
+                else:
+                    verdict = "slower: input kept"
+                line += f"; measured time after/before {ratio:.3f} ({verdict})"
             fired: dict[str, int] = {}
             for g in g0:
                 for k, v in g.saturation.matches.items():

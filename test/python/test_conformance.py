@@ -134,3 +134,18 @@ def test_compare_outputs_is_bitwise_with_nan_equal_nan() -> None:
     assert xla.compare_outputs([a], [np.array([-0.0, np.nan, 1.0], np.float32)]) is not None
     assert xla.compare_outputs([a], [np.array([0.0, np.nan, 1.0 + 1e-7], np.float32)]) is not None
     assert xla.compare_outputs([a], [np.array([0.0, np.nan, 1.0 + 1e-7], np.float32)], rtol=1e-6) is None
+
+
+def test_tolerance_is_relative_to_the_result_scale() -> None:
+    """A reordered sum that cancels at one element is judged against the result's largest value;
+    an error of that size at the large elements, or a wrong infinity, still fails."""
+    import numpy as np
+
+    expected = np.array([1e4, -1e4, 1e-3, np.inf], np.float32)
+    cancelled = np.array([1e4, -1e4, 1e-3 + 5e-2, np.inf], np.float32)  # 5e-6 of the scale
+    assert xla.compare_outputs([expected], [cancelled], rtol=1e-5) is None
+    assert xla.compare_outputs([expected], [cancelled], rtol=1e-6) is not None
+    off_at_large = np.array([1e4 * (1 + 3e-5), -1e4, 1e-3, np.inf], np.float32)
+    assert "flat index 0" in (xla.compare_outputs([expected], [off_at_large], rtol=1e-5) or "")
+    wrong_inf = np.array([1e4, -1e4, 1e-3, -np.inf], np.float32)
+    assert xla.compare_outputs([expected], [wrong_inf], rtol=1e-5) is not None

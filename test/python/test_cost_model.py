@@ -245,3 +245,25 @@ def test_sizes() -> None:
     assert itemsize("f32") == 4 and itemsize("bf16") == 2 and itemsize("i1") == 1
     assert itemsize("complex<f64>") == 16
     assert nbytes(TensorTy((3, 5), "f16")) == 30
+
+
+def test_cost_benchmark_runs_and_reports_distinct_programs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`stablehlo-eqsat-bench-cost` end to end on one small model (few variants, few samples)."""
+    import json
+
+    from stablehlo_eqsat.tools import bench_cost
+
+    out = tmp_path / "cost"
+    cache = tmp_path / "m.json"
+    argv = ["--out", str(out), "--only", "mlp", "--variants", "2", "--runs", "3"]
+    assert bench_cost.main([*argv, "--measure-cache", str(cache)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    row = report["per_model"]["mlp"]
+    assert row["variants"] >= 3 and 1 <= row["distinct"] <= row["variants"]
+    assert all(v["hlo"] and v["measured_s"] > 0 for v in report["variants"])
+    assert "distinct XLA programs" in (out / "report.md").read_text()
+    try:
+        import matplotlib  # noqa: F401  (the plot needs the `bench` extra)
+    except ImportError:
+        return
+    assert (out / "cost_vs_time.png").stat().st_size > 0

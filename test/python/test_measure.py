@@ -67,8 +67,12 @@ def test_measured_depthwise_is_rewritten_and_second_run_measures_nothing(tmp_pat
     assert first.measured_ops > 0 and first.measure_seconds > 0  # type: ignore[attr-defined]
     # XLA's depthwise kernel is far slower than nine fused multiply-adds: the rewrite is taken.
     assert "stablehlo.convolution" not in out
+    # ... and the whole function, timed before and after, confirms it.
+    assert first.measured_programs == 1 and first.measured_ratio < 1  # type: ignore[attr-defined]
+    assert not first.measured_kept_input  # type: ignore[attr-defined]
     out2, second = _run(DEPTHWISE, measure_cache=cache)
     assert second.measured_ops == 0 and second.measure_cache_hits > 0  # type: ignore[attr-defined]
+    assert second.measured_programs == 0  # type: ignore[attr-defined]
     assert out2 == out
 
 
@@ -77,3 +81,50 @@ def test_measure_off_keeps_convolutions_by_the_analytical_model(tmp_path: Path) 
     assert report.measured_ops == 0 and report.measure_cache_hits == 0  # type: ignore[attr-defined]
     assert not (tmp_path / "m.json").exists()
     assert out.count("stablehlo.convolution") + out.count("stablehlo.multiply") >= 1
+
+
+def test_a_rewrite_measured_slower_as_a_whole_is_not_kept(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Per-op measurements chose the rewrite; if the whole function then measures slower, the
+    convolution stays (here the timing is faked: 'after' always 1.5x 'before')."""
+    seen: list[tuple[str, str]] = []
+
+    def slower(self: Measurer, key: str, programs) -> float:  # type: ignore[no-untyped-def]
+        seen.append(programs())
+        return 1.5
+
+    monkeypatch.setattr(Measurer, "program_ratio", slower)
+    out, report = _run(DEPTHWISE, measure_cache=str(tmp_path / "m.json"))
+    assert out.count("stablehlo.convolution") == 1
+    assert report.measured_ratio == 1.5 and report.measured_kept_input  # type: ignore[attr-defined]
+    ((before, after),) = seen
+    assert "stablehlo.convolution" in before and "stablehlo.convolution" not in after
+    assert "func.func @main(" in before and "func.func @main(" in after
+
+
+def test_standalone_module_makes_any_function_the_entry() -> None:
+    from jaxlib.mlir import ir
+    from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.passes.eqsat import standalone_module
+    from stablehlo_eqsat.tools import xla
+
+    text = """
+    func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %0 = call @helper(%x, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      return %0 : tensor<4xf32>
+    }
+    func.func private @helper(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+      %0 = stablehlo.multiply %a, %b : tensor<4xf32>
+      return %0 : tensor<4xf32>
+    }
+    """
+    with make_context():
+        module = ir.Module.parse(text)
+        helper = [op.operation for op in module.body.operations][1]
+        out = standalone_module(helper, helper)
+    assert "func.func @main(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>)" in out
+    assert "call @main_0" not in out and "func.func @main_0" in out  # the former main, renamed
+    assert [t.shape for t in xla.arg_types_of(out)] == [(4,), (4,)]
+    import numpy as np
+
+    (y,) = xla.compile_and_run(out, [np.arange(4, dtype=np.float32), np.full(4, 2, np.float32)])
+    assert y.tolist() == [0.0, 2.0, 4.0, 6.0]
