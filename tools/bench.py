@@ -272,28 +272,31 @@ class Timing:
 
 
 def time_interleaved(
-    executables: dict[str, Any], device_args: list[Any], repeats: int, target_s: float
+    executables: dict[str, list[Any]], device_args: list[Any], repeats: int, target_s: float
 ) -> tuple[dict[str, Timing], int]:
-    """Time each executable in rotated interleaved order; returns its timing and the number of
-    executions per sample (chosen so that a sample of the first executable lasts `target_s`)."""
+    """Time each variant's executables (separate compilations of the same module) in rotated
+    interleaved order; returns each variant's timing over the samples of all its copies, and the
+    number of executions per sample (chosen so that a sample of the first executable lasts
+    `target_s`). Pooling copies averages out what differs between two compilations of one program
+    (where its code and buffers land in memory), which can move one executable's time by a few
+    percent for good."""
     import jax
 
-    keys = list(executables)
-    for k in keys:  # warm up
+    units = [(k, exe) for k, exes in executables.items() for exe in exes]
+    for _, exe in units:  # warm up
         for _ in range(3):
-            jax.block_until_ready(executables[k].execute(device_args))
+            jax.block_until_ready(exe.execute(device_args))
     probe = []
     for _ in range(5):
         t = time.perf_counter()
-        jax.block_until_ready(executables[keys[0]].execute(device_args))
+        jax.block_until_ready(units[0][1].execute(device_args))
         probe.append(time.perf_counter() - t)
     batch = max(1, min(1000, math.ceil(target_s / max(statistics.median(probe), 1e-7))))
-    wall: dict[str, list[float]] = {k: [] for k in keys}
-    cpu: dict[str, list[float]] = {k: [] for k in keys}
+    wall: dict[str, list[float]] = {k: [] for k in executables}
+    cpu: dict[str, list[float]] = {k: [] for k in executables}
     for r in range(repeats):
-        order = keys[r % len(keys) :] + keys[: r % len(keys)]
-        for k in order:
-            exe = executables[k]
+        shift = r % len(units)
+        for k, exe in units[shift:] + units[:shift]:
             c, t = time.process_time(), time.perf_counter()
             for _ in range(batch):
                 jax.block_until_ready(exe.execute(device_args))
@@ -353,6 +356,7 @@ def bench_model(
     backend: str,
     simplification: str | None,
     log: Callable[[str], None],
+    copies: int = 3,
 ) -> ModelResult:
     import jax
     from stablehlo_eqsat.tools.xla import arg_types_of, random_inputs
@@ -408,8 +412,15 @@ def bench_model(
 
     # The control: XLA alone compiled a second time and timed alongside. a/a' shows the noise of
     # the measurement itself (the two are the same program).
-    timed = {**executables, CONTROL: compile_text(text, backend)}
-    log(f"time ({', '.join(timed)}; {repeats} interleaved rounds)")
+    texts = {v: transformed[v].text or "" for v in executables}
+    timed = {
+        **{
+            v: [exe, *(compile_text(texts[v], backend) for _ in range(copies - 1))]
+            for v, exe in executables.items()
+        },
+        CONTROL: [compile_text(text, backend) for _ in range(copies)],
+    }
+    log(f"time ({', '.join(timed)}; {copies} compilations each; {repeats} interleaved rounds)")
     timings, batch = time_interleaved(timed, device_args, repeats, target_s)
     ta = timings["a"]
     for v in executables:
@@ -499,8 +510,8 @@ COLUMNS = (
 def markdown(results: list[ModelResult], meta: dict[str, Any]) -> str:
     lines = [
         f"Machine: {meta['machine']}.",
-        f"Command: `{meta['command']}` ({meta['repeats']} interleaved rounds per model, "
-        f"fp-mode={meta['fp_mode']}).",
+        f"Command: `{meta['command']}` ({meta['repeats']} interleaved rounds per model over "
+        f"{meta.get('copies', 1)} compilations of each variant, fp-mode={meta['fp_mode']}).",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
@@ -544,7 +555,8 @@ def markdown(results: list[ModelResult], meta: dict[str, Any]) -> str:
     lines += [
         "",
         "Speedup = median time of XLA alone / median time of the variant (above 1: faster); "
-        "control a/a′: the same for XLA alone against a second compilation of the same module, "
+        "each variant is compiled several times and the samples of all its compilations are pooled; "
+        "control a/a′: the same for XLA alone against another set of compilations of the same module, "
         "timed in the same rounds: how far from 1 noise alone moves a ratio; "
         "best-of speedup: the same with each variant's fastest sample; CPU-time speedup: with the "
         "median process CPU time (all threads), which time spent descheduled does not inflate. "
@@ -620,7 +632,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--out", help="output folder: bench.md, bench.json and plots (required)")
     p.add_argument("--models", action="append", default=None, metavar="A,B", help="only these models")
-    p.add_argument("--repeats", type=int, default=None, help="rounds per model (default 150; quick 7)")
+    p.add_argument("--repeats", type=int, default=None, help="rounds per model (default 100; quick 7)")
+    p.add_argument(
+        "--copies",
+        type=int,
+        default=None,
+        help="separate XLA compilations of each variant, timed together (default 3; quick 1)",
+    )
     p.add_argument("--fp-mode", default="xla", choices=("strict", "xla", "fast"), help="fp-mode of b")
     p.add_argument("--quick", action="store_true", help="few rounds and short samples (a smoke test)")
     p.add_argument("--list", action="store_true", help="list the model names and exit")
@@ -637,7 +655,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"stablehlo-eqsat-bench: error: unknown model(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
-    repeats = args.repeats or (7 if args.quick else 150)
+    repeats = args.repeats or (7 if args.quick else 100)
+    copies = args.copies or (1 if args.quick else 3)
     target_s = 0.5e-3 if args.quick else 2e-3
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -649,6 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backend": backend,
         "command": "stablehlo-eqsat-bench " + " ".join(argv if argv is not None else sys.argv[1:]),
         "repeats": repeats,
+        "copies": copies,
         "fp_mode": args.fp_mode,
         "aggressive_simplification": simplification or "n/a (not in this jaxlib)",
     }
@@ -662,7 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = models[name]()
         r = bench_model(
             name, text, fp_mode=args.fp_mode, repeats=repeats, target_s=target_s, backend=backend,
-            simplification=simplification, log=log,
+            simplification=simplification, log=log, copies=copies,
         )  # fmt: skip
         b = r.variants["b"]
         log(f"speedup {b.speedup:.3f}, max rel err {_fmt_err(b.rel_error)}, same HLO {b.same_hlo_as_a}")
