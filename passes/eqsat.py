@@ -338,10 +338,16 @@ def run_on_module(
 
 
 def _has_conv(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> bool:
-    """Whether the function has a convolution, before or after: the op whose kernels the analytical
-    model cannot predict, and the only one whose rewrites are checked by measuring."""
+    """Whether the function has a convolution, before or after (the op whose kernels the analytical
+    model cannot predict, and the only one whose rewrites are checked by measuring), and is small
+    enough to compile twice: XLA's compile time grows steeply past a few thousand ops."""
     graphs = [info.graph for info in fn.graphs.values()] + [eg.graph for eg in extracted.values()]
+    if sum(len(g.terms) for g in graphs) > _MEASURE_MAX_TERMS:
+        return False
     return any(t.ctor == "Conv" for g in graphs for t in g.terms)
+
+
+_MEASURE_MAX_TERMS = 8000  # terms before and after together
 
 
 # Below this relative difference a whole-function measurement is noise: the model's choice stands.

@@ -2,6 +2,7 @@
 
     stablehlo-eqsat-bench-conv                      # every CNN of the zoo, Markdown table on stdout
     stablehlo-eqsat-bench-conv --only resnet18_64px --rounds 7
+    stablehlo-eqsat-bench-conv --cache-check 3      # optimization time: cache empty, filled, measure=off
 
 Per model: the run time of XLA's executable for the module as written and for the module after
 `stablehlo-eqsat` (default mode, measured costs), timed interleaved (one batch of runs of each
@@ -15,9 +16,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,9 +66,10 @@ def matmul_rate(n: int = 1024, runs: int = 7) -> float:
     return 2.0 * n**3 / statistics.median(times)
 
 
-def optimize(text: str, options: str = "") -> tuple[str, float, float]:
+def optimize(text: str, options: str = "", counted: list[int] | None = None) -> tuple[str, float, float]:
     """`text` after `stablehlo-eqsat` (pass options as `key=value ...`); returns the module, the
-    optimization's time and the time it spent measuring."""
+    optimization's time and the time it spent measuring (and appends to `counted` how many ops and
+    functions were timed)."""
     from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.diagnostics import Diagnostics
@@ -82,6 +86,8 @@ def optimize(text: str, options: str = "") -> tuple[str, float, float]:
         start = time.perf_counter()
         reports = EqsatPass(**kwargs).apply(module, Diagnostics())
         seconds = time.perf_counter() - start
+        if counted is not None:
+            counted.append(sum(r.measured_ops + r.measured_programs for r in reports))
         return str(module), seconds, sum(r.measure_seconds for r in reports)
 
 
@@ -129,6 +135,59 @@ def bench_model(name: str, rate: float, rounds: int, per_round: int, options: st
     return Row(name, ta * 1e3, tb * 1e3, flops / rate * 1e3, opt_s, measure_s, diff)
 
 
+@dataclass
+class CacheRow:
+    model: str
+    first_s: float  # optimization with an empty measurement cache
+    first_measure_s: float  # ... of which measuring
+    first_measured: int  # ops and functions timed
+    second_s: float  # the same again, the cache filled (median)
+    second_measured: int
+    off_s: float  # with measure=off (median)
+
+
+def cache_check(name: str, repeats: int) -> CacheRow:
+    """Optimize the model with an empty measurement cache, then `repeats` times more with the cache
+    filled and as many times with `measure=off`, alternating; optimization times are medians."""
+    from stablehlo_eqsat.tools.zoo import lower_model
+
+    text = lower_model(name)
+    optimize(text, "measure=off")  # the rule library is built once per process: not in the times
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = f"measure-cache={Path(tmp) / 'cache.json'}"
+        _, first_s, first_measure_s, first_n = optimize_counted(text, cache)
+        second, off, second_n = [], [], 0
+        for _ in range(repeats):
+            _, t, _, n = optimize_counted(text, cache)
+            second.append(t)
+            second_n = max(second_n, n)
+            off.append(optimize(text, "measure=off")[1])
+    return CacheRow(
+        name, first_s, first_measure_s, first_n, statistics.median(second), second_n, statistics.median(off)
+    )
+
+
+def optimize_counted(text: str, options: str) -> tuple[str, float, float, int]:
+    """`optimize`, plus how many ops and functions it timed (cache misses)."""
+    counted: list[int] = []
+    out, seconds, measure_s = optimize(text, options, counted)
+    return out, seconds, measure_s, sum(counted)
+
+
+def cache_table(rows: Sequence[CacheRow]) -> str:
+    lines = [
+        "| model | first optimization (s) | of which measuring (s) | ops + functions timed "
+        "| second optimization (s) | timed | with measure=off (s) | second / off |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.model} | {r.first_s:.2f} | {r.first_measure_s:.2f} | {r.first_measured} "
+            f"| {r.second_s:.2f} | {r.second_measured} | {r.off_s:.2f} | {r.second_s / r.off_s:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def table(rows: Sequence[Row], rate: float) -> str:
     lines = [
         f"Matrix-multiply rate (f32 1024^3): {rate / 1e9:.0f} GFLOP/s. Times: medians of interleaved runs.",
@@ -156,12 +215,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds per model")
     p.add_argument("--per-round", type=int, default=5, help="runs of each executable per round")
     p.add_argument("--options", default="", help="stablehlo-eqsat options, e.g. 'measure=off refine=0'")
+    p.add_argument(
+        "--cache-check",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: optimization time with an empty measurement cache, then N times with it filled "
+        "and N times with measure=off",
+    )
     args = p.parse_args(argv)
     names = args.only or list(CNN_NAMES)
     unknown = [n for n in names if n not in CNN_NAMES]
     if unknown:
         print(f"stablehlo-eqsat-bench-conv: error: unknown model(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.cache_check:
+        cache_rows = []
+        for name in names:
+            cache_rows.append(cache_check(name, args.cache_check))
+            print(f"{name}: done", file=sys.stderr)
+        print(cache_table(cache_rows))
+        return 0
     rate = matmul_rate()
     rows = []
     for name in names:

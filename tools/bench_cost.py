@@ -127,6 +127,16 @@ def _fresh_main(text: str):  # type: ignore[no-untyped-def]
     raise ValueError("module has no @main")
 
 
+def _insert_expanded(session: Any, graph: Any, tables: Any) -> None:
+    """Insert `graph` as the pass does: with the Python-side rules' alternatives (the convolution
+    algorithm rewrites) unioned with the terms they stand for."""
+    from stablehlo_eqsat.passes.eqsat import expand_terms
+
+    expanded, unions, _ = expand_terms(graph, session.schedule)
+    session.insert(expanded, tables.dtypes)
+    session.union(unions)
+
+
 def model_variants(
     name: str, text: str, n_random: int, seed: int, model: Any, fp_mode: str, ilp_seconds: float
 ) -> list[Variant]:
@@ -177,7 +187,7 @@ def model_variants(
 
     canonical = canonicalize_splats(body, tables)
     with session.scope():
-        session.insert(canonical, tables.dtypes)
+        _insert_expanded(session, canonical, tables)
         session.saturate(Limits(iterations=6, nodes=50_000, seconds=20.0))
         data = session.serialize()
         roots = [data.term_class[r] for r in body.roots]
@@ -291,7 +301,7 @@ def ilp_check(name: str, text: str, fp_mode: str, model: Any, ilp_seconds: float
     rows: list[IlpRow] = []
     for gid, info in fn.graphs.items():
         with session.scope():
-            session.insert(canonicalize_splats(info.graph, fn.tables), fn.tables.dtypes)
+            _insert_expanded(session, canonicalize_splats(info.graph, fn.tables), fn.tables)
             session.saturate(Limits(iterations=6, nodes=50_000, seconds=20.0))
             data = session.serialize()
             roots = [data.term_class[r] for r in info.graph.roots]
@@ -516,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("auto", "on", "off"),
         help="price convolutions and dots by timing them, as the pass does (default auto)",
     )
-    p.add_argument("--measure-cache", default="", help="measurement cache file (default: under ~/.cache)")
+    p.add_argument("--measure-cache", default="", help="timings cache file (default: OUT/measure-cache.json)")
     p.add_argument("--save-variants", action="store_true", help="write each variant to OUT/variants/*.mlir")
     p.add_argument("--ilp", action="store_true", help="also compare ilp with greedy-dag on every e-graph")
     p.add_argument("--ilp-only", action="store_true", help="only the ilp check (no timing)")
@@ -535,7 +545,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = args.only or model_names()
     model: CostModel = CostModel(load_profile(args.device))
     if args.measure != "off":  # the pass's own model: measured convolutions and dots
-        measurer = Measurer(Path(args.measure_cache) if args.measure_cache else None, budget_seconds=600)
+        # Its own cache by default: timings taken under other XLA_FLAGS (threads) do not apply.
+        cache = Path(args.measure_cache) if args.measure_cache else out / "measure-cache.json"
+        measurer = Measurer(cache, budget_seconds=600)
         model = MeasuredCostModel(load_profile(args.device), measurer, args.measure)
     meta = {
         "command": "stablehlo-eqsat-bench-cost " + " ".join(argv if argv is not None else sys.argv[1:]),

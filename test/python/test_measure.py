@@ -128,3 +128,12 @@ def test_standalone_module_makes_any_function_the_entry() -> None:
 
     (y,) = xla.compile_and_run(out, [np.arange(4, dtype=np.float32), np.full(4, 2, np.float32)])
     assert y.tolist() == [0.0, 2.0, 4.0, 6.0]
+
+
+def test_cache_check_second_optimization_measures_nothing(capsys) -> None:  # type: ignore[no-untyped-def]
+    from stablehlo_eqsat.tools import bench_conv
+
+    row = bench_conv.cache_check("resnext_block", repeats=1)
+    assert row.first_measured > 0 and row.first_measure_s > 0
+    assert row.second_measured == 0 and row.second_s > 0 and row.off_s > 0
+    assert "| resnext_block |" in bench_conv.cache_table([row])
