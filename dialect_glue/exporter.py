@@ -29,8 +29,9 @@ class ExtractedGraph:
 
     graph: TermGraph
     origin: dict[int, int] = field(default_factory=dict)
-    # A second program for the same graph to try if this one is rejected (see `passes/eqsat.py`).
-    fallback: ExtractedGraph | None = None
+    # Other programs for the same graph, by name, for a choice made later by measuring
+    # (`passes/eqsat.py`).
+    alternatives: dict[str, ExtractedGraph] = field(default_factory=dict)
 
 
 class ExportError(Exception):

@@ -9,7 +9,6 @@ warning that names it and the reason.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import logging
 import time
@@ -85,7 +84,8 @@ class FunctionReport:
     # on); None when not measured. `kept_input` when that measurement sent the input back out.
     measured_ratio: float | None = None
     measured_kept_input: bool = False
-    measured_fallback: bool = False  # the program was measured slower; its convolutions kept was tried
+    measured_choice: str = ""  # which candidate was put in place
+    measured_candidates: dict[str, float] = field(default_factory=dict)  # candidate -> time ratio
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,8 @@ def _optimize_segmented(
         if r.saturation.stop_reason != "saturated":
             sat.stop_reason = r.saturation.stop_reason
     stitched = stitch(graph, windows, results)
-    if any(r.fallback is not None for r in results):
-        stitched.fallback = stitch(graph, windows, [r.fallback or r for r in results])
+    for name in {n for r in results for n in r.alternatives}:
+        stitched.alternatives[name] = stitch(graph, windows, [r.alternatives.get(name, r) for r in results])
     total.terms_out = len(stitched.graph.live())
     total.windows = len(windows)
     return stitched, total
@@ -195,12 +195,15 @@ def _optimize_in(
     if config.refine_seconds > 0 and report.saturation.matches:
         table = GreedyDag().table(data, cost)
         choice, _ = refine(data, roots, choice, table, score, config.refine_seconds)
-    # What to fall back to if measuring the whole function rejects this program: the same program
-    # with every convolution kept a convolution.
-    convs_kept = None
+    # Candidates for measuring the whole function (`_replace_measured`): the same program with
+    # only the convolution rewrites the model is confident of, and with every convolution kept.
+    alternatives: dict[str, Choice] = {}
     if config.program_ratio is not None and any(n.ctor == "Conv" for n in data.nodes):
         table = table if table is not None else GreedyDag().table(data, cost)
-        convs_kept = keep_convolutions(data, roots, choice, table, cost)
+        for name, gain in ((CONFIDENT, _CONFIDENT_GAIN), (CONVS_KEPT, None)):
+            alternative = keep_convolutions(data, roots, choice, table, cost, gain)
+            if alternative is not None and alternative not in alternatives.values():
+                alternatives[name] = alternative
     report.extract_seconds = time.perf_counter() - start
     extracted = build_graph(data, choice, roots)
     before = config.model.estimate(canonical)
@@ -219,10 +222,10 @@ def _optimize_in(
         report.cost_out, report.fusions_out = report.cost_in, report.fusions_in
     report.terms_out = len(extracted.graph.live())
     result = materialize_splats(extracted, tables)
-    if convs_kept is not None and not report.kept_input:
-        alternative = build_graph(data, convs_kept, roots)
+    for name, alt_choice in alternatives.items() if not report.kept_input else ():
+        alternative = build_graph(data, alt_choice, roots)
         if config.model.estimate(alternative.graph).seconds <= before.seconds * (1 + 1e-9):
-            result.fallback = materialize_splats(alternative, tables)
+            result.alternatives[name] = materialize_splats(alternative, tables)
     return result, report
 
 
@@ -314,16 +317,7 @@ def run_on_module(
                 )
                 report.graphs.append(graph_report)
             if config.program_ratio is not None and _has_conv(fn, extracted):
-                keep = functools.partial(_measured_no_slower, ratio=config.program_ratio, report=report)
-                if replace_function(fn, extracted, keep) is fn.func and any(
-                    e.fallback is not None for e in extracted.values()
-                ):
-                    # Measured slower: the program with its convolutions kept as they were. Only
-                    # convolution algorithm rewrites are checked by measuring (the other rewrites
-                    # are priced by the model, as in functions without convolutions).
-                    fallback = {gid: e.fallback or e for gid, e in extracted.items()}
-                    report.measured_fallback = True
-                    replace_function(fn, fallback)
+                _replace_measured(fn, extracted, config.program_ratio, report)
             else:
                 replace_function(fn, extracted)
         except Exception as e:
@@ -354,28 +348,66 @@ _MEASURE_MAX_TERMS = 8000  # terms before and after together
 _MEASURE_NOISE = 0.01
 
 
-def _measured_no_slower(
-    old: ir.Operation, new: ir.Operation, *, ratio: ProgramRatio, report: FunctionReport
-) -> bool:
-    """Whether to keep `new` in place of `old`: yes unless the function measures slower. Per-op
-    measurements price each convolution and its rewrites one at a time; what the rewrites around
-    them cost once XLA has fused (or failed to fuse) the whole function, only a measurement of the
-    whole function says."""
+CONFIDENT = "confident rewrites"  # convolutions whose rewrite is predicted >= 2x faster rewritten
+CONVS_KEPT = "convolutions kept"  # every convolution kept, the other rewrites taken
+_CONFIDENT_GAIN = 2.0
+
+
+def _replace_measured(
+    fn: ImportedFunction, extracted: dict[int, ExtractedGraph], ratio: ProgramRatio, report: FunctionReport
+) -> None:
+    """Put in place the fastest, as measured, of the extracted program and its alternative with
+    only the confident convolution rewrites, if it measures no slower than the input; otherwise
+    the program with every convolution kept. Per-op measurements price each convolution and its
+    rewrites one at a time; what the rewrites cost once XLA has fused (or failed to fuse) the whole
+    function only a measurement of the whole function says. Without a measurement (over budget,
+    not runnable alone) the model's choice stands."""
+
+    def variant(name: str) -> dict[int, ExtractedGraph]:
+        return {gid: e.alternatives.get(name, e) for gid, e in extracted.items()}
+
+    names = {n for e in extracted.values() for n in e.alternatives}
+    candidates = [("as extracted", extracted)]
+    if CONFIDENT in names:
+        candidates.append((CONFIDENT, variant(CONFIDENT)))
+    measured: list[tuple[float, str, dict[int, ExtractedGraph]]] = []
+    for label, candidate in candidates:
+        seen: list[float | None] = []
+
+        def time_only(old: ir.Operation, new: ir.Operation, seen: list[float | None] = seen) -> bool:
+            seen.append(_time_ratio(old, new, ratio))
+            return False  # built to be measured; the chosen one is put in place below
+
+        replace_function(fn, candidate, time_only)
+        if seen[0] is None:
+            if label == "as extracted":  # nothing measured: the model decides
+                replace_function(fn, extracted)
+                return
+            continue
+        report.measured_candidates[label] = seen[0]
+        measured.append((seen[0], label, candidate))
+    best = min(measured, key=lambda m: m[0])
+    if best[0] <= 1.0 + _MEASURE_NOISE:
+        report.measured_ratio, report.measured_choice = best[0], best[1]
+        replace_function(fn, best[2])
+        return
+    report.measured_ratio, report.measured_kept_input = best[0], True
+    if CONVS_KEPT in names:  # only convolution rewrites are checked by measuring
+        report.measured_choice = CONVS_KEPT
+        replace_function(fn, variant(CONVS_KEPT))
+
+
+def _time_ratio(old: ir.Operation, new: ir.Operation, ratio: ProgramRatio) -> float | None:
+    """Run time of the module with `new` in place of `old` over the module as it is (1.0 for the
+    same text), measured; None when it cannot be."""
     old_text, new_text = str(old), str(new)
     if old_text == new_text:
-        return True
+        return 1.0
     digest = hashlib.sha1()
     for text in (old_text, new_text, *_other_functions(old)):
         digest.update(text.encode())
         digest.update(b"\0")
-    measured = ratio(
-        digest.hexdigest()[:32], lambda: (standalone_module(old, old), standalone_module(old, new))
-    )
-    if measured is None:  # not runnable on its own (tokens, dynamic shapes, ...) or over budget
-        return True
-    report.measured_ratio = measured
-    report.measured_kept_input = measured > 1.0 + _MEASURE_NOISE
-    return not report.measured_kept_input
+    return ratio(digest.hexdigest()[:32], lambda: (standalone_module(old, old), standalone_module(old, new)))
 
 
 def _other_functions(func: ir.Operation) -> list[str]:

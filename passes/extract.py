@@ -194,12 +194,18 @@ def _restrict(data: EGraphData, roots: Sequence[str], choice: Choice) -> Choice:
 
 
 def keep_convolutions(
-    data: EGraphData, roots: Sequence[str], choice: Choice, table: Choice, cost: CostFn
+    data: EGraphData,
+    roots: Sequence[str],
+    choice: Choice,
+    table: Choice,
+    cost: CostFn,
+    min_gain: float | None = None,
 ) -> Choice | None:
-    """`choice` changed so that every chosen e-class that holds a convolution chooses one (the
-    cheapest): the same program without convolution algorithm rewrites. `table` gives choices for
-    classes `choice` does not reach. None when nothing changes or the result is not a valid
-    extraction."""
+    """`choice` changed so that chosen e-classes that hold a convolution choose one (the cheapest):
+    all of them, or with `min_gain` only those whose chosen rewrite is not predicted at least
+    `min_gain` times cheaper than the convolution (its node cost against the cost of the nodes it
+    needs down to the convolution's operands). `table` gives choices for classes `choice` does
+    not reach. None when nothing changes or the result is not a valid extraction."""
     merged = {**table, **choice}
     pinned: set[str] = set()
     try:
@@ -211,14 +217,35 @@ def keep_convolutions(
             for c in todo:
                 pinned.add(c)
                 convs = [i for i in data.classes[c] if data.nodes[i].ctor == "Conv"]
-                if convs and data.nodes[merged[c]].ctor != "Conv":
-                    merged[c] = min(convs, key=lambda i: cost(data.nodes[i]))
+                if not convs or data.nodes[merged[c]].ctor == "Conv":
+                    continue
+                conv = min(convs, key=lambda i: cost(data.nodes[i]))
+                if min_gain is not None:
+                    stop = set(data.nodes[conv].children())
+                    if cost(data.nodes[conv]) >= min_gain * _cost_down_to(data, merged, c, stop, cost):
+                        continue  # a confident rewrite: keep it
+                merged[c] = conv
         if all(reached.get(c) == choice.get(c) for c in set(reached) | set(choice)):
             return None
         check_extraction(data, roots, reached)
     except ExtractionError:
         return None
     return reached
+
+
+def _cost_down_to(data: EGraphData, choice: Choice, top: str, stop: set[str], cost: CostFn) -> float:
+    """Node costs of the chosen nodes `top` needs, not looking below the classes in `stop`."""
+    seen: set[str] = set()
+    stack, total = [top], 0.0
+    while stack:
+        c = stack.pop()
+        if c in seen or c in stop:
+            continue
+        seen.add(c)
+        node = data.nodes[choice[c]]
+        total += cost(node)
+        stack.extend(node.children())
+    return total
 
 
 def check_extraction(data: EGraphData, roots: Sequence[str], choice: Choice) -> None:

@@ -263,15 +263,9 @@ def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-ar
                 line += f"; stopped by {', '.join(stops)}"
             if any(g.kept_input for g in g0):
                 line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
-            ratio = getattr(r, "measured_ratio", None)
-            if ratio is not None:
-                if not r.measured_kept_input:
-                    verdict = "kept"
-                elif r.measured_fallback:
-                    verdict = "slower: convolutions kept as they were"
-                else:
-                    verdict = "slower: input kept"
-                line += f"; measured time after/before {ratio:.3f} ({verdict})"
+            if getattr(r, "measured_candidates", None):
+                tried = ", ".join(f"{k} {v:.3f}" for k, v in r.measured_candidates.items())
+                line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"
             fired: dict[str, int] = {}
             for g in g0:
                 for k, v in g.saturation.matches.items():

@@ -221,3 +221,50 @@ def test_refine_never_returns_a_worse_score() -> None:
             check_extraction(data, roots, choice)
             assert after <= before
             assert score(choice) == pytest.approx(after)
+
+
+# Two convolutions, each with a rewrite (`Dot` of a reshape): one predicted 10x cheaper, the other
+# only 1.25x. `keep_convolutions` pins every convolution, or with `min_gain=2` only the doubtful one.
+CONVS = [
+    ("x", "Input", ()),
+    ("w", "Input", ()),
+    ("c1", "Conv", ("x", "w")),
+    ("c1", "Dot", ("r1", "w")),
+    ("r1", "Reshape", ("x",)),
+    ("c2", "Conv", ("c1", "w")),
+    ("c2", "Dot", ("r2", "w")),
+    ("r2", "Reshape", ("c1",)),
+]
+CONVS_COST = {
+    ("x", "Input"): 0.0,
+    ("w", "Input"): 0.0,
+    ("c1", "Conv"): 10.0,
+    ("c1", "Dot"): 0.5,
+    ("r1", "Reshape"): 0.5,
+    ("c2", "Conv"): 10.0,
+    ("c2", "Dot"): 7.0,
+    ("r2", "Reshape"): 1.0,
+}
+
+
+def test_keep_convolutions_all_or_only_the_doubtful_ones() -> None:
+    from stablehlo_eqsat.passes.extract import keep_convolutions
+
+    params = {"Conv": ((),) * 6 + (1, 1, ()), "Dot": ((),) * 4}  # attributes, as the schema has them
+    data = EGraphData()
+    for i, (cls, ctor, kids) in enumerate(CONVS):
+        args = (0, i) if ctor == "Input" else (*kids, *params.get(ctor, ()), "")
+        data.add(ENode(ctor, TY, args, cls))  # type: ignore[arg-type]
+    cost = cost_by(CONVS_COST)
+    roots = ["c2"]
+    rewritten = GreedyDag().extract(data, roots, cost)
+    assert {data.nodes[rewritten[c]].ctor for c in ("c1", "c2")} == {"Dot"}
+    table = GreedyDag().table(data, cost)
+    kept = keep_convolutions(data, roots, rewritten, table, cost)
+    assert kept is not None and {data.nodes[kept[c]].ctor for c in ("c1", "c2")} == {"Conv"}
+    assert "r1" not in kept and "r2" not in kept  # the rewrites' own classes are no longer needed
+    check_extraction(data, roots, kept)
+    confident = keep_convolutions(data, roots, rewritten, table, cost, min_gain=2.0)
+    assert confident is not None
+    assert data.nodes[confident["c1"]].ctor == "Dot" and data.nodes[confident["c2"]].ctor == "Conv"
+    assert keep_convolutions(data, roots, kept, table, cost) is None  # nothing left to pin
