@@ -280,6 +280,59 @@ def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     yield _to_output_layout(ctx, v, total, True)
 
 
+# Pattern: grouped convolution(x, w) (feature_group_count = G) -> one dot_general batched over the
+# G groups: the taps' windows concatenated (im2col) and split as [taps, G, in/G], the kernel as
+# [taps, in/G, G, out/G], contracted over taps and in/G; then the groups put back side by side.
+@conv.expansion("grouped-conv-to-batched-dot", fp=REASSOC, xla=True)
+def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or v.groups < 2:
+        return
+    g, c = v.groups, v.xty.shape[v.if_]
+    cg, fo = v.wty.shape[v.ki], v.wty.shape[v.ko]
+    if c != g * cg or fo % g or (cg == 1 and fo == g):
+        return  # (one filter per channel: depthwise-conv-to-taps)
+    taps = _taps(v)
+    if not taps:
+        return
+    t = len(taps)
+    p, pty = _padded(ctx, v)
+    windows = [_window(ctx, v, p, pty, tap) for tap in taps]
+    weights = [_tap_weights(ctx, v, tap) for tap in taps]
+    c_dim = weights[0][1]
+    xcol_ty = _windows_ty(v, c * t)
+    xcol = windows[0] if t == 1 else ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
+    wshape = list(ctx.term(weights[0][0]).ty.shape)  # type: ignore[union-attr]
+    wshape[c_dim] = cg * t
+    wcol_ty = TensorTy(tuple(wshape), v.dtype)
+    wcol = (
+        weights[0][0]
+        if t == 1
+        else ctx.add(Term("Concat", wcol_ty, (tuple(w for w, _ in weights), c_dim, "")))
+    )
+    # Split the features: input [..., taps, G, in/G, ...] at the feature position; kernel
+    # [taps, in/G, G, out/G] (or [G, out/G, taps, in/G] when the kernel has out before in).
+    xs = list(xcol_ty.shape)
+    x4 = ctx.add(Term("Reshape", TensorTy((*xs[: v.if_], t, g, cg, *xs[v.if_ + 1 :]), v.dtype), (xcol, "")))
+    go = fo // g
+    if c_dim == 0:
+        w4 = ctx.add(Term("Reshape", TensorTy((t, cg, g, go), v.dtype), (wcol, "")))
+        rb, rc = (2,), (0, 1)
+    else:
+        w4 = ctx.add(Term("Reshape", TensorTy((g, go, t, cg), v.dtype), (wcol, "")))
+        rb, rc = (0,), (2, 3)
+    others = [s for d, s in enumerate(xs) if d != v.if_]
+    dot_ty = TensorTy((g, *others, go), v.dtype)
+    dot = ctx.add(Term("Dot", dot_ty, (x4, w4, (v.if_ + 1,), rb, (v.if_, v.if_ + 2), rc, "")))
+    # [G, others..., out/G] -> [others..., G, out/G] -> [others..., out] (feature o = g * out/G + j)
+    k = len(others)
+    moved = ctx.add(
+        Term("Transpose", TensorTy((*others, g, go), v.dtype), (dot, (*range(1, k + 1), 0, k + 1), ""))
+    )
+    merged = ctx.add(Term("Reshape", TensorTy((*others, fo), v.dtype), (moved, "")))
+    yield _to_output_layout(ctx, v, merged, True)
+
+
 # Pattern: depthwise convolution(x, w) (feature_group_count = channels, one filter per channel)
 #   -> sum over taps k of window_k(pad(x)) * broadcast(w_k)        (one loop fusion in XLA)
 @conv.expansion("depthwise-conv-to-taps", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)

@@ -106,10 +106,28 @@ CASES = [
         ("1x28x2", "3x2x16", "1x28x16", "[b, 0, f]x[0, i, o]->[b, 0, f]", "pad = [[1, 1]]"),
         {"conv-to-im2col", "conv-to-tap-sum"},
     ),
+    (
+        "nhwc_grouped",
+        ("1x6x6x8", "3x3x2x8", "1x6x6x8", NHWC, "pad = [[1, 1], [1, 1]]", 4),
+        {"grouped-conv-to-batched-dot"},
+    ),
+    (
+        "nhwc_grouped_1x1_s2",
+        ("2x7x7x12", "1x1x4x6", "2x4x4x6", NHWC, "stride = [2, 2]", 3),
+        {"grouped-conv-to-batched-dot"},
+    ),
+    (
+        "nchw_grouped_on_1x1",
+        ("2x8x1x1", "12x2x3x3", "2x12x1x1", NCHW, "pad = [[1, 1], [1, 1]]", 4),
+        {"grouped-conv-to-batched-dot", "conv-drop-padding-taps"},
+    ),
+    (
+        "nhwc_depthwise_multiplier",
+        ("1x5x5x4", "3x3x1x8", "1x3x3x8", NHWC, "", 4),
+        {"grouped-conv-to-batched-dot"},
+    ),
 ]
 LEFT_ALONE = [
-    # grouped (not depthwise): no rule here handles it
-    ("nhwc_grouped", ("1x6x6x8", "3x3x2x8", "1x6x6x8", NHWC, "pad = [[1, 1], [1, 1]]", 4)),
     # window reversal: left alone
     ("nhwc_reversed", ("1x6x6x8", "3x3x8x8", "1x4x4x8", NHWC, "reverse = [true, false]")),
 ]

@@ -10,7 +10,7 @@
 // computes the alternative itself: once the rule fires, both results are one value. Each rule
 // runs alone (its own RUN line and prefix), since several of them apply to one convolution.
 //
-// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|conv-drop-padding-taps|conv-fold-scale
+// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|conv-drop-padding-taps|conv-fold-scale
 // DEFINE: %{opt} = stablehlo-eqsat-opt %s --split-input-file
 //
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=strict measure=off only-rules=%{conv}' | FileCheck %s --check-prefix=STRICT
@@ -18,6 +18,7 @@
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-to-im2col' | FileCheck %s --check-prefix=IM2COL
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-to-tap-sum' | FileCheck %s --check-prefix=TAP-SUM
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=depthwise-conv-to-taps' | FileCheck %s --check-prefix=DEPTHWISE
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=grouped-conv-to-batched-dot' | FileCheck %s --check-prefix=GROUPED
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-drop-padding-taps' | FileCheck %s --check-prefix=DROP-TAPS
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-fold-scale' | FileCheck %s --check-prefix=FOLD-SCALE
 
@@ -124,6 +125,30 @@ func.func @depthwise_conv_to_taps(%x: tensor<1x2x2x2xf32>, %w: tensor<2x1x1x2xf3
   %m1 = stablehlo.multiply %x1, %w1b : tensor<1x1x2x2xf32>
   %1 = stablehlo.add %m0, %m1 : tensor<1x1x2x2xf32>
   return %0, %1 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
+}
+
+// -----
+
+/// grouped convolution(x, w) (2 groups of 2 input features, 3 outputs each) -> one dot_general
+/// batched over the groups: x split as [.., taps, groups, in/group], the kernel as
+/// [taps, in/group, groups, out/group]; the groups' results put back side by side.
+// STRICT-LABEL:    func.func @grouped_conv_to_batched_dot(
+// STRICT:            stablehlo.convolution
+// STRICT:            stablehlo.dot_general
+// GROUPED-LABEL:   func.func @grouped_conv_to_batched_dot(
+// GROUPED-SAME:      %[[X:[^:]+]]: tensor<1x2x2x4xf32>, %[[W:[^:]+]]: tensor<1x1x2x6xf32>)
+// GROUPED-NEXT:      %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]])
+// GROUPED-SAME:        feature_group_count = 2
+// GROUPED-NEXT:      return %[[C]], %[[C]]
+func.func @grouped_conv_to_batched_dot(%x: tensor<1x2x2x4xf32>, %w: tensor<1x1x2x6xf32>) -> (tensor<1x2x2x6xf32>, tensor<1x2x2x6xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 2 : i64} : (tensor<1x2x2x4xf32>, tensor<1x1x2x6xf32>) -> tensor<1x2x2x6xf32>
+  %x4 = stablehlo.reshape %x : (tensor<1x2x2x4xf32>) -> tensor<1x2x2x1x2x2xf32>
+  %wm = stablehlo.reshape %w : (tensor<1x1x2x6xf32>) -> tensor<2x6xf32>
+  %w4 = stablehlo.reshape %wm : (tensor<2x6xf32>) -> tensor<1x2x2x3xf32>
+  %d = stablehlo.dot_general %x4, %w4, batching_dims = [4] x [2], contracting_dims = [3, 5] x [0, 1] : (tensor<1x2x2x1x2x2xf32>, tensor<1x2x2x3xf32>) -> tensor<2x1x2x2x3xf32>
+  %t = stablehlo.transpose %d, dims = [1, 2, 3, 0, 4] : (tensor<2x1x2x2x3xf32>) -> tensor<1x2x2x2x3xf32>
+  %1 = stablehlo.reshape %t : (tensor<1x2x2x2x3xf32>) -> tensor<1x2x2x6xf32>
+  return %0, %1 : tensor<1x2x2x6xf32>, tensor<1x2x2x6xf32>
 }
 
 // -----
