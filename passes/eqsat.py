@@ -48,8 +48,9 @@ from stablehlo_eqsat.rules.registry import RuleSchedule
 
 log = logging.getLogger(__name__)
 
-# (key identifying two programs, a function building their module texts) -> time ratio, or None.
-ProgramRatio = Callable[[str, Callable[[], tuple[str, str]]], float | None]
+# (key identifying programs, a function building their module texts) -> the run time of each
+# after the first over the first's, or None (`Measurer.program_ratios`).
+ProgramRatio = Callable[[str, Callable[[], list[str]]], list[float] | None]
 
 
 @dataclass
@@ -101,9 +102,9 @@ class EqsatConfig:
     model: CostModel = field(default_factory=lambda: CostModel(load_profile("cpu")))
     dump_dir: str = ""  # write each e-graph as JSON and graphviz here
     window: int = 0  # optimize graphs larger than this many terms in windows of this size (0: never)
-    # Times a function's module before and after (texts of two modules with the same `@main`):
-    # run time after / before, or None. When set, a rewritten function with a convolution is kept
-    # only if it measures no slower than the input (`Measurer.program_ratio`).
+    # Times modules with the same `@main` against the first (`Measurer.program_ratios`). When set,
+    # a function whose convolutions were rewritten goes out as the fastest candidate measured,
+    # and only if that is no slower than the input (`_replace_measured`).
     program_ratio: ProgramRatio | None = None
 
 
@@ -200,7 +201,7 @@ def _optimize_in(
     alternatives: dict[str, Choice] = {}
     if config.program_ratio is not None and any(n.ctor == "Conv" for n in data.nodes):
         table = table if table is not None else GreedyDag().table(data, cost)
-        for name, gain in ((CONFIDENT, _CONFIDENT_GAIN), (CONVS_KEPT, None)):
+        for name, gain in (*CONFIDENT.items(), (CONVS_KEPT, None)):
             alternative = keep_convolutions(data, roots, choice, table, cost, gain)
             if alternative is not None and alternative not in alternatives.values():
                 alternatives[name] = alternative
@@ -348,15 +349,16 @@ _MEASURE_MAX_TERMS = 8000  # terms before and after together
 _MEASURE_NOISE = 0.01
 
 
-CONFIDENT = "confident rewrites"  # convolutions whose rewrite is predicted >= 2x faster rewritten
+# Candidates with only the convolution rewrites the model is surest of: those predicted at least
+# this many times faster than the convolution (the model's error on rewrites is up to ~1.5x).
+CONFIDENT = {f"rewrites predicted >={g}x faster": g for g in (1.25, 1.5, 2.0, 3.0, 5.0)}
 CONVS_KEPT = "convolutions kept"  # every convolution kept, the other rewrites taken
-_CONFIDENT_GAIN = 2.0
 
 
 def _replace_measured(
     fn: ImportedFunction, extracted: dict[int, ExtractedGraph], ratio: ProgramRatio, report: FunctionReport
 ) -> None:
-    """Put in place the fastest, as measured, of the extracted program and its alternative with
+    """Put in place the fastest, as measured, of the extracted program and its alternatives with
     only the confident convolution rewrites, if it measures no slower than the input; otherwise
     the program with every convolution kept. Per-op measurements price each convolution and its
     rewrites one at a time; what the rewrites cost once XLA has fused (or failed to fuse) the whole
@@ -368,46 +370,38 @@ def _replace_measured(
 
     names = {n for e in extracted.values() for n in e.alternatives}
     candidates = [("as extracted", extracted)]
-    if CONFIDENT in names:
-        candidates.append((CONFIDENT, variant(CONFIDENT)))
-    measured: list[tuple[float, str, dict[int, ExtractedGraph]]] = []
-    for label, candidate in candidates:
-        seen: list[float | None] = []
+    candidates += [(name, variant(name)) for name in CONFIDENT if name in names]
+    # Build each candidate next to the function (verified), keep its text, and drop it again.
+    bodies: list[str] = []
 
-        def time_only(old: ir.Operation, new: ir.Operation, seen: list[float | None] = seen) -> bool:
-            seen.append(_time_ratio(old, new, ratio))
-            return False  # built to be measured; the chosen one is put in place below
+    def capture(old: ir.Operation, new: ir.Operation) -> bool:
+        bodies.append(str(new))
+        return False
 
-        replace_function(fn, candidate, time_only)
-        if seen[0] is None:
-            if label == "as extracted":  # nothing measured: the model decides
-                replace_function(fn, extracted)
-                return
-            continue
-        report.measured_candidates[label] = seen[0]
-        measured.append((seen[0], label, candidate))
-    best = min(measured, key=lambda m: m[0])
-    if best[0] <= 1.0 + _MEASURE_NOISE:
-        report.measured_ratio, report.measured_choice = best[0], best[1]
-        replace_function(fn, best[2])
+    for _, candidate in candidates:
+        replace_function(fn, candidate, capture)
+    old_text = str(fn.func)
+    digest = hashlib.sha1()
+    for text in (old_text, *bodies, *_other_functions(fn.func)):
+        digest.update(text.encode())
+        digest.update(b"\0")
+    ratios = ratio(
+        digest.hexdigest()[:32], lambda: [standalone_module(fn.func, b) for b in (old_text, *bodies)]
+    )
+    if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
+        replace_function(fn, extracted)
         return
-    report.measured_ratio, report.measured_kept_input = best[0], True
+    for (label, _), r in zip(candidates, ratios, strict=True):
+        report.measured_candidates[label] = r
+    best = min(range(len(candidates)), key=lambda i: ratios[i])
+    if ratios[best] <= 1.0 + _MEASURE_NOISE:
+        report.measured_ratio, report.measured_choice = ratios[best], candidates[best][0]
+        replace_function(fn, candidates[best][1])
+        return
+    report.measured_ratio, report.measured_kept_input = ratios[best], True
     if CONVS_KEPT in names:  # only convolution rewrites are checked by measuring
         report.measured_choice = CONVS_KEPT
         replace_function(fn, variant(CONVS_KEPT))
-
-
-def _time_ratio(old: ir.Operation, new: ir.Operation, ratio: ProgramRatio) -> float | None:
-    """Run time of the module with `new` in place of `old` over the module as it is (1.0 for the
-    same text), measured; None when it cannot be."""
-    old_text, new_text = str(old), str(new)
-    if old_text == new_text:
-        return 1.0
-    digest = hashlib.sha1()
-    for text in (old_text, new_text, *_other_functions(old)):
-        digest.update(text.encode())
-        digest.update(b"\0")
-    return ratio(digest.hexdigest()[:32], lambda: (standalone_module(old, old), standalone_module(old, new)))
 
 
 def _other_functions(func: ir.Operation) -> list[str]:
@@ -421,10 +415,10 @@ def _symbol(op: ir.Operation) -> str:
     return ir.StringAttr(op.attributes["sym_name"]).value
 
 
-def standalone_module(func: ir.Operation, body: ir.Operation) -> str:
+def standalone_module(func: ir.Operation, body: ir.Operation | str) -> str:
     """Text of a module that XLA can compile and run: the functions of `func`'s module, with `body`
-    standing for `func` as the public `@main` (a former `@main` renamed). `func` and `body` may be
-    the same operation; functions with `func`'s name other than `func` itself are left out."""
+    (a function, or its text) standing for `func` as the public `@main` (a former `@main`
+    renamed). `func` and `body` may be the same; other functions with `func`'s name are left out."""
     from stablehlo_eqsat.tools import xla
 
     name = ir.StringAttr(func.attributes["sym_name"]).value
@@ -544,7 +538,7 @@ class EqsatPass:
             window=self.window,
         )
         if self.measure != "off":
-            config = dataclasses.replace(config, program_ratio=measurer.program_ratio)
+            config = dataclasses.replace(config, program_ratio=measurer.program_ratios)
         reports = run_on_module(module, config, diagnostics, self.name)
         if reports:
             reports[0].measure_seconds = measurer.spent_seconds

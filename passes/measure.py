@@ -123,7 +123,7 @@ class Measurer:
     measured: int = 0  # ops timed (cache misses within budget)
     cache_hits: int = 0
     over_budget: int = 0  # cache misses answered by the analytical model
-    programs_measured: int = 0  # whole functions timed before and after (cache misses)
+    programs_measured: int = 0  # whole functions timed with their candidates (cache misses)
     _cache: dict[str, float] = field(default_factory=dict)
     _loaded: bool = False
     _failed: set[str] = field(default_factory=set)
@@ -195,22 +195,23 @@ class Measurer:
         self._save(key, value)
         return value
 
-    def program_ratio(self, key: str, programs: Callable[[], tuple[str, str]]) -> float | None:
-        """Measured run time of one module over another's, both from `programs()` (texts of two
-        modules with the same `@main` signature), timed interleaved on the same inputs. Cached under
-        `key`, which must identify the pair (`programs` is only called on a cache miss). None when
-        either cannot be built, compiled or run, or the budget is spent."""
-        key = f"{self.backend}|program|{key}"
+    def program_ratios(self, key: str, programs: Callable[[], list[str]]) -> list[float] | None:
+        """Measured run times of modules over that of the first, all from `programs()` (texts of
+        modules with the same `@main` signature), timed interleaved on the same inputs; one ratio
+        per module after the first. Cached under `key`, which must identify the modules
+        (`programs` is only called on a cache miss). None when one cannot be built, compiled or
+        run, or the budget is spent."""
+        key = f"{self.backend}|programs|{key}"
         self._load()
-        hit = self._cache.get(key)
-        if hit is not None:
+        count = self._cache.get(f"{key}|n")
+        if count is not None:
             self.cache_hits += 1
-            return hit
+            return [self._cache[f"{key}|{i}"] for i in range(int(count))]
         if key in self._failed or self.spent_seconds >= self.budget_seconds:
             return None
         start = time.perf_counter()
         try:
-            value = self._ratio(*programs())
+            values = self._ratios(programs())
         except Exception as e:
             log.info("timing the programs failed: %s", e)
             self._failed.add(key)
@@ -218,31 +219,36 @@ class Measurer:
         finally:
             self.spent_seconds += time.perf_counter() - start
         self.programs_measured += 1
-        self._cache[key] = value
-        self._save(key, value)
-        return value
+        for i, v in enumerate(values):
+            self._cache[f"{key}|{i}"] = v
+            self._save(f"{key}|{i}", v)
+        self._cache[f"{key}|n"] = float(len(values))
+        self._save(f"{key}|n", float(len(values)))
+        return values
 
-    def _ratio(self, before: str, after: str) -> float:
+    def _ratios(self, texts: list[str]) -> list[float]:
         import jax
         from stablehlo_eqsat.tools import xla
 
-        exes = [xla.compile_module(before), xla.compile_module(after)]
+        exes = [xla.compile_module(t) for t in texts]
         device = exes[0].local_devices()[0]
         with jax.enable_x64(True):
-            args = [jax.device_put(a, device) for a in xla.random_inputs(xla.arg_types_of(before))]
+            args = [jax.device_put(a, device) for a in xla.random_inputs(xla.arg_types_of(texts[0]))]
         for exe in exes:
-            for _ in range(2):  # warm-up
+            for _ in range(3):  # warm-up
                 jax.block_until_ready(exe.execute(args))
-        samples: list[list[float]] = [[], []]
-        deadline = time.perf_counter() + 2.0
+        samples: list[list[float]] = [[] for _ in exes]
+        deadline = time.perf_counter() + 1.0 + len(exes)
         rounds = 0
+        order = list(range(len(exes)))
         while rounds < 40 and (rounds < 9 or time.perf_counter() < deadline):
-            for i in (0, 1) if rounds % 2 == 0 else (1, 0):
+            for i in order[rounds % len(order) :] + order[: rounds % len(order)]:
                 t0 = time.perf_counter()
                 jax.block_until_ready(exes[i].execute(args))
                 samples[i].append(time.perf_counter() - t0)
             rounds += 1
-        return statistics.median(samples[1]) / max(1e-12, statistics.median(samples[0]))
+        base = max(1e-12, statistics.median(samples[0]))
+        return [statistics.median(s) / base for s in samples[1:]]
 
     def _time(self, text: str, child_tys: list[TensorTy]) -> float:
         return max(0.0, self._median(text, child_tys) - self._baseline())

@@ -433,7 +433,16 @@ def bench_model(
     result = ModelResult(name, variants, batch=batch, control_speedup=ta.median / timings[CONTROL].median)
     rules: dict[str, int] = {}
     for rep in transformed["b"].reports:
-        result.functions.append({"name": rep.name, "status": rep.status, "reason": rep.reason})
+        result.functions.append(
+            {
+                "name": rep.name,
+                "status": rep.status,
+                "reason": rep.reason,
+                # a function with rewritten convolutions, timed whole: candidate -> time after/before
+                "measured_candidates": dict(getattr(rep, "measured_candidates", {})),
+                "measured_choice": getattr(rep, "measured_choice", ""),
+            }
+        )
         for g in rep.graphs:
             result.predicted_cost_in += g.cost_in
             result.predicted_cost_out += g.cost_out
