@@ -195,7 +195,10 @@ def _optimize_in(
     table: Choice | None = None
     if config.refine_seconds > 0 and report.saturation.matches:
         table = GreedyDag().table(data, cost)
-        choice, _ = refine(data, roots, choice, table, score, config.refine_seconds)
+        # Deterministic: a budget of scored moves (about what the machine scores in the time
+        # given), the time only a safety net at four times that.
+        moves = max(1, int(config.refine_seconds * _MOVES_PER_SECOND))
+        choice, _ = refine(data, roots, choice, table, score, 4 * config.refine_seconds, moves)
     # Candidates for measuring the whole function (`_replace_measured`): the same program with
     # only the convolution rewrites the model is confident of, and with every convolution kept.
     alternatives: dict[str, Choice] = {}
@@ -252,6 +255,7 @@ def _int_division_by_zero(graph: TermGraph, tables: Tables) -> bool:
     return False
 
 
+_MOVES_PER_SECOND = 100  # refinement moves scored per second of `refine` (whole-program estimates)
 _NOTHING_TO_REWRITE = frozenset({O.INPUT, O.CONST, O.SPLAT, O.OPAQUE, O.PROJ})
 
 
@@ -371,23 +375,30 @@ def _replace_measured(
     names = {n for e in extracted.values() for n in e.alternatives}
     candidates = [("as extracted", extracted)]
     candidates += [(name, variant(name)) for name in CONFIDENT if name in names]
-    # Build each candidate next to the function (verified), keep its text, and drop it again.
-    bodies: list[str] = []
-
-    def capture(old: ir.Operation, new: ir.Operation) -> bool:
-        bodies.append(str(new))
-        return False
-
-    for _, candidate in candidates:
-        replace_function(fn, candidate, capture)
+    # The candidates are identified by their term graphs (cheap); only on a cache miss is each
+    # built next to the function (verified), printed and dropped again, and the lot timed.
     old_text = str(fn.func)
     digest = hashlib.sha1()
-    for text in (old_text, *bodies, *_other_functions(fn.func)):
+    for text in (old_text, *_other_functions(fn.func)):
         digest.update(text.encode())
         digest.update(b"\0")
-    ratios = ratio(
-        digest.hexdigest()[:32], lambda: [standalone_module(fn.func, b) for b in (old_text, *bodies)]
-    )
+    for _, candidate in candidates:
+        for gid in sorted(candidate):
+            digest.update(_graph_key(candidate[gid]).encode())
+        digest.update(b"\1")
+
+    def programs() -> list[str]:
+        bodies: list[str] = []
+
+        def capture(old: ir.Operation, new: ir.Operation) -> bool:
+            bodies.append(str(new))
+            return False
+
+        for _, candidate in candidates:
+            replace_function(fn, candidate, capture)
+        return [standalone_module(fn.func, b) for b in (old_text, *bodies)]
+
+    ratios = ratio(digest.hexdigest()[:32], programs)
     if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
         replace_function(fn, extracted)
         return
@@ -402,6 +413,20 @@ def _replace_measured(
     if CONVS_KEPT in names:  # only convolution rewrites are checked by measuring
         report.measured_choice = CONVS_KEPT
         replace_function(fn, variant(CONVS_KEPT))
+
+
+def _graph_key(extracted: ExtractedGraph) -> str:
+    """A stable text naming the program of an extracted graph: its live terms in order, its roots."""
+    graph = extracted.graph
+    live = graph.live()
+    index = {t: i for i, t in enumerate(live)}
+    rows = []
+    for t in live:
+        term = graph.terms[t]
+        kids = [index[k] for k in term.children()]
+        rows.append(f"{term.ctor}|{term.ty}|{term.args!r}|{kids}")
+    rows.append(repr([index[r] for r in graph.roots]))
+    return "\n".join(rows)
 
 
 def _other_functions(func: ir.Operation) -> list[str]:

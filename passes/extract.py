@@ -473,25 +473,32 @@ def refine(
     fallback: Choice,
     score: Callable[[Choice], float],
     seconds: float,
+    max_moves: int | None = None,
 ) -> tuple[Choice, float]:
     """Local search over e-class choices with a whole-program score (fusion is not additive).
 
     Starting from `start`, try each alternative node of each class in the current program
     (children without a choice take theirs from `fallback`); keep the first move that lowers
-    the score, and repeat until no move helps or the time is up. Returns the best choice
-    found and its score.
+    the score, and repeat until no move helps, `max_moves` moves have been scored or the time is
+    up. Returns the best choice found and its score. With `max_moves` (and time to spare) the
+    result does not depend on the machine's speed: the same input gives the same program.
     """
     import time
 
     deadline = time.perf_counter() + seconds
+    moves = 0
+
+    def out_of_budget() -> bool:
+        return time.perf_counter() >= deadline or (max_moves is not None and moves >= max_moves)
+
     best = dict(start)
     best_score = score(best)
     improved = True
-    while improved and time.perf_counter() < deadline:
+    while improved and not out_of_budget():
         improved = False
         for c in list(best):
             for n in data.classes[c]:
-                if n == best.get(c) or time.perf_counter() >= deadline:
+                if n == best.get(c) or out_of_budget():
                     continue
                 candidate = {**fallback, **best, c: n}
                 try:
@@ -499,6 +506,7 @@ def refine(
                     check_extraction(data, roots, moved)
                 except ExtractionError:
                     continue
+                moves += 1
                 s = score(moved)
                 if s < best_score * (1 - 1e-9):
                     best, best_score, improved = moved, s, True

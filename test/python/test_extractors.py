@@ -221,6 +221,10 @@ def test_refine_never_returns_a_worse_score() -> None:
             check_extraction(data, roots, choice)
             assert after <= before
             assert score(choice) == pytest.approx(after)
+            # A budget of moves instead of time: the same answer every time, none with no moves.
+            by_moves = [refine(data, roots, start, fallback, score, 60.0, max_moves=3) for _ in range(2)]
+            assert by_moves[0] == by_moves[1] and by_moves[0][1] <= before
+            assert refine(data, roots, start, fallback, score, 60.0, max_moves=0) == (start, before)
 
 
 # Two convolutions, each with a rewrite (`Dot` of a reshape): one predicted 10x cheaper, the other
