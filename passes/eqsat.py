@@ -105,7 +105,7 @@ class EqsatConfig:
     # Times modules with the same `@main` against the first (`Measurer.program_ratios`). When set,
     # a function whose convolutions were rewritten goes out as the fastest candidate measured,
     # and only if that is no slower than the input (`_replace_measured`).
-    program_ratio: ProgramRatio | None = None
+    program_ratios: ProgramRatio | None = None
 
 
 def optimize_graph(
@@ -202,7 +202,7 @@ def _optimize_in(
     # Candidates for measuring the whole function (`_replace_measured`): the same program with
     # only the convolution rewrites the model is confident of, and with every convolution kept.
     alternatives: dict[str, Choice] = {}
-    if config.program_ratio is not None and any(n.ctor == "Conv" for n in data.nodes):
+    if config.program_ratios is not None and any(n.ctor == "Conv" for n in data.nodes):
         table = table if table is not None else GreedyDag().table(data, cost)
         for name, gain in (*CONFIDENT.items(), (CONVS_KEPT, None)):
             alternative = keep_convolutions(data, roots, choice, table, cost, gain)
@@ -321,8 +321,8 @@ def run_on_module(
                     info.graph, fn.tables, config, f"{name}.{gid}", session
                 )
                 report.graphs.append(graph_report)
-            if config.program_ratio is not None and _has_conv(fn, extracted):
-                _replace_measured(fn, extracted, config.program_ratio, report)
+            if config.program_ratios is not None and _has_conv(fn, extracted):
+                _replace_measured(fn, extracted, config.program_ratios, report)
             else:
                 replace_function(fn, extracted)
         except Exception as e:
@@ -379,7 +379,8 @@ def _replace_measured(
     # built next to the function (verified), printed and dropped again, and the lot timed.
     old_text = str(fn.func)
     digest = hashlib.sha1()
-    for text in (old_text, *_other_functions(fn.func)):
+    others = _other_functions(fn.func)
+    for text in (old_text, *others):
         digest.update(text.encode())
         digest.update(b"\0")
     for _, candidate in candidates:
@@ -396,7 +397,7 @@ def _replace_measured(
 
         for _, candidate in candidates:
             replace_function(fn, candidate, capture)
-        return [standalone_module(fn.func, b) for b in (old_text, *bodies)]
+        return [standalone_module(fn.func, b, others) for b in (old_text, *bodies)]
 
     ratios = ratio(digest.hexdigest()[:32], programs)
     if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
@@ -440,14 +441,15 @@ def _symbol(op: ir.Operation) -> str:
     return ir.StringAttr(op.attributes["sym_name"]).value
 
 
-def standalone_module(func: ir.Operation, body: ir.Operation | str) -> str:
+def standalone_module(func: ir.Operation, body: ir.Operation | str, others: list[str] | None = None) -> str:
     """Text of a module that XLA can compile and run: the functions of `func`'s module, with `body`
     (a function, or its text) standing for `func` as the public `@main` (a former `@main`
-    renamed). `func` and `body` may be the same; other functions with `func`'s name are left out."""
+    renamed). `func` and `body` may be the same; other functions with `func`'s name are left out.
+    `others`: the texts of the module's other operations, if already at hand (`_other_functions`)."""
     from stablehlo_eqsat.tools import xla
 
     name = ir.StringAttr(func.attributes["sym_name"]).value
-    parts = [*_other_functions(func), str(body)]
+    parts = [*(_other_functions(func) if others is None else others), str(body)]
     with func.context:
         module = ir.Module.parse("module {\n" + "\n".join(parts) + "\n}")
         table = ir.SymbolTable(module.operation)
@@ -563,7 +565,7 @@ class EqsatPass:
             window=self.window,
         )
         if self.measure != "off":
-            config = dataclasses.replace(config, program_ratio=measurer.program_ratios)
+            config = dataclasses.replace(config, program_ratios=measurer.program_ratios)
         reports = run_on_module(module, config, diagnostics, self.name)
         if reports:
             reports[0].measure_seconds = measurer.spent_seconds

@@ -143,7 +143,10 @@ class Measurer:
             pass
 
     def _save(self, key: str, seconds: float) -> None:
-        """Merge this entry into the file (other processes may be writing it too), atomically."""
+        self._save_all({key: seconds})
+
+    def _save_all(self, new: dict[str, float]) -> None:
+        """Merge these entries into the file (other processes may be writing it too), atomically."""
         path = self.path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +155,7 @@ class Measurer:
             except (OSError, ValueError):
                 data = {}
             entries = data.get("seconds", {}) if isinstance(data, dict) else {}
-            entries[key] = seconds
+            entries.update(new)
             out = {"backend": self.backend, "machine": machine_id(), "seconds": entries}
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
             with os.fdopen(fd, "w") as f:
@@ -219,11 +222,10 @@ class Measurer:
         finally:
             self.spent_seconds += time.perf_counter() - start
         self.programs_measured += 1
-        for i, v in enumerate(values):
-            self._cache[f"{key}|{i}"] = v
-            self._save(f"{key}|{i}", v)
-        self._cache[f"{key}|n"] = float(len(values))
-        self._save(f"{key}|n", float(len(values)))
+        entries = {f"{key}|{i}": v for i, v in enumerate(values)}
+        entries[f"{key}|n"] = float(len(values))
+        self._cache.update(entries)
+        self._save_all(entries)
         return values
 
     def _ratios(self, texts: list[str]) -> list[float]:

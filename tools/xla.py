@@ -211,9 +211,13 @@ def arrays_close(a: np.ndarray, b: np.ndarray, rtol: float) -> bool:
         return np.array_equal(a, b)
     wide = np.complex128 if a.dtype.kind == "c" else np.float64
     wa, wb = a.astype(wide), b.astype(wide)
-    finite = np.abs(wb[np.isfinite(wb)])
-    scale = max(1.0, float(finite.max())) if finite.size else 1.0
-    return bool(np.allclose(wa, wb, rtol=rtol, atol=rtol * scale, equal_nan=True))
+    return bool(np.allclose(wa, wb, rtol=rtol, atol=rtol * _scale(wb), equal_nan=True))
+
+
+def _scale(values: np.ndarray) -> float:
+    """The scale a tolerance is relative to: the largest finite magnitude, at least 1."""
+    finite = np.abs(values[np.isfinite(values)])
+    return max(1.0, float(finite.max())) if finite.size else 1.0
 
 
 def compare_outputs(
@@ -236,10 +240,8 @@ def _worst_difference(e: np.ndarray, a: np.ndarray) -> str:
     """Where `a` is furthest from `e`, relative to the scale `arrays_close` uses."""
     try:
         we, wa = e.astype(np.float64).reshape(-1), a.astype(np.float64).reshape(-1)
-        finite = np.abs(we[np.isfinite(we)])
-        scale = max(1.0, float(finite.max())) if finite.size else 1.0
         with np.errstate(invalid="ignore"):
-            err = np.abs(wa - we) / np.maximum(np.abs(we), scale)
+            err = np.abs(wa - we) / np.maximum(np.abs(we), _scale(we))
         same = (wa == we) | (np.isnan(wa) & np.isnan(we))
         err = np.where(same, 0.0, np.where(np.isnan(err), np.inf, err))
         j = int(np.argmax(err))

@@ -23,11 +23,16 @@ from stablehlo_eqsat.passes.extract import (
 TY = TensorTy((4,), "f32")
 
 
+# Attributes of the constructors that have some, as the schema lists them (dimension numbers...).
+ATTRIBUTES: dict[str, tuple[object, ...]] = {"Conv": ((),) * 6 + (1, 1, ()), "Dot": ((),) * 4}
+
+
 def egraph(spec: list[tuple[str, str, tuple[str, ...]]]) -> EGraphData:
     """Build an e-graph from (class, ctor, child classes) rows; leaves are `Input`s."""
     data = EGraphData()
     for i, (cls, ctor, kids) in enumerate(spec):
-        args: tuple[object, ...] = (0, i) if ctor == "Input" else (*kids, "")  # "": no extra attributes
+        # "": no extra attributes
+        args: tuple[object, ...] = (0, i) if ctor == "Input" else (*kids, *ATTRIBUTES.get(ctor, ()), "")
         data.add(ENode(ctor, TY, args, cls))  # type: ignore[arg-type]
     return data
 
@@ -254,11 +259,7 @@ CONVS_COST = {
 def test_keep_convolutions_all_or_only_the_doubtful_ones() -> None:
     from stablehlo_eqsat.passes.extract import keep_convolutions
 
-    params = {"Conv": ((),) * 6 + (1, 1, ()), "Dot": ((),) * 4}  # attributes, as the schema has them
-    data = EGraphData()
-    for i, (cls, ctor, kids) in enumerate(CONVS):
-        args = (0, i) if ctor == "Input" else (*kids, *params.get(ctor, ()), "")
-        data.add(ENode(ctor, TY, args, cls))  # type: ignore[arg-type]
+    data = egraph(CONVS)
     cost = cost_by(CONVS_COST)
     roots = ["c2"]
     rewritten = GreedyDag().extract(data, roots, cost)
