@@ -7,10 +7,9 @@ back into MLIR. Terms are plain, hashable values so that equal subterms are stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from stablehlo_eqsat.dialect_glue.ops import kinds_of
+from stablehlo_eqsat.dialect_glue.ops import child_slots, kinds_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +53,19 @@ class Term:
     ty: Ty
     args: tuple[Arg, ...]
 
-    def children(self) -> Iterator[int]:
+    def children(self) -> tuple[int, ...]:
         """Term ids of the tensor operands, in order (lists flattened)."""
-        for kind, arg in zip(kinds_of(self.ctor), self.args, strict=True):
-            if kind == "T":
-                assert isinstance(arg, int)
-                yield arg
-            elif kind == "L":
-                assert isinstance(arg, tuple)
-                yield from arg
+        slots = child_slots(self.ctor)
+        args = self.args
+        if len(slots) == 1 and not slots[0][1]:  # the common case: one operand
+            return (args[slots[0][0]],)  # type: ignore[return-value]
+        out: list[int] = []
+        for i, is_list in slots:
+            if is_list:
+                out.extend(args[i])  # type: ignore[arg-type]
+            else:
+                out.append(args[i])  # type: ignore[arg-type]
+        return tuple(out)
 
     def map_children(self, fn: dict[int, int]) -> Term:
         """The same term with its child ids renamed through `fn`."""

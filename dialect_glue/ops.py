@@ -217,8 +217,18 @@ LEAF_KINDS: dict[str, str] = {
 }
 
 
+_KINDS: dict[str, str] = {**{s.ctor: s.kinds for s in ALL_SPECS}, **LEAF_KINDS}
+# Per constructor, where its tensor operands are: (argument index, whether a list), in order.
+_CHILD_SLOTS: dict[str, tuple[tuple[int, bool], ...]] = {
+    ctor: tuple((i, k == "L") for i, k in enumerate(kinds) if k in "TL") for ctor, kinds in _KINDS.items()
+}
+
+
 def kinds_of(ctor: str) -> str:
     """Argument kinds after the type for any constructor."""
-    if ctor in LEAF_KINDS:
-        return LEAF_KINDS[ctor]
-    return BY_CTOR[ctor].kinds
+    return _KINDS[ctor]
+
+
+def child_slots(ctor: str) -> tuple[tuple[int, bool], ...]:
+    """Where the tensor operands of `ctor` are among its arguments: (index, whether a list)."""
+    return _CHILD_SLOTS[ctor]

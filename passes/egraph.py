@@ -68,20 +68,16 @@ class ENode:
     eclass: str
 
     def children(self) -> list[str]:
-        out: list[str] = []
-        for kind, arg in zip(_kinds(self.ctor), self.args, strict=True):
-            if kind in "TL":
-                assert isinstance(arg, str)
-                out.append(arg)
-        return out
+        args = self.args
+        return [args[i] for i, _ in _slots(self.ctor)]  # type: ignore[misc]
 
 
-def _kinds(ctor: str) -> str:
+def _slots(ctor: str) -> tuple[tuple[int, bool], ...]:
     if ctor == "TCons":
-        return "TL"
+        return ((0, False), (1, True))
     if ctor == "TNil":
-        return ""
-    return O.kinds_of(ctor)
+        return ()
+    return O.child_slots(ctor)
 
 
 @dataclass

@@ -9,12 +9,14 @@ warning that names it and the reason.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
 
 from jaxlib.mlir import ir
 from stablehlo_eqsat.dialect_glue import ops as O
@@ -53,6 +55,14 @@ log = logging.getLogger(__name__)
 ProgramRatio = Callable[[str, Callable[[], list[str]]], list[float] | None]
 
 
+class ResultStore(Protocol):
+    """Where results decided by measuring are kept (`Measurer`: beside the timings)."""
+
+    def result(self, key: str) -> dict[str, Any] | None: ...
+
+    def store_result(self, key: str, value: dict[str, Any]) -> None: ...
+
+
 @dataclass
 class GraphReport:
     terms_in: int = 0
@@ -81,12 +91,14 @@ class FunctionReport:
     measured_ops: int = 0
     measured_programs: int = 0
     measure_cache_hits: int = 0
+    results_reused: int = 0
     # The function's run time after over before, measured (functions with convolutions, measuring
     # on); None when not measured. `kept_input` when that measurement sent the input back out.
     measured_ratio: float | None = None
     measured_kept_input: bool = False
     measured_choice: str = ""  # which candidate was put in place
     measured_candidates: dict[str, float] = field(default_factory=dict)  # candidate -> time ratio
+    reused: bool = False  # the result of an earlier run, from the measurement cache (`_reuse`)
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,11 @@ class EqsatConfig:
     # a function whose convolutions were rewritten goes out as the fastest candidate measured,
     # and only if that is no slower than the input (`_replace_measured`).
     program_ratios: ProgramRatio | None = None
+    # Functions whose result was decided by measuring are stored here, keyed by their text, the
+    # module's other functions, `options` (the pass options that shape the result) and this
+    # package's code; a later run with all of that the same takes the stored result.
+    results: ResultStore | None = None
+    options: str = ""
 
 
 def optimize_graph(
@@ -308,6 +325,10 @@ def run_on_module(
             report.status = "unchanged"
             report.reason = "declaration"
             continue
+        key = _result_key(func, config) if config.results is not None else None
+        if key is not None and _reuse(func, key, config.results, report):  # type: ignore[arg-type]
+            report.seconds = time.perf_counter() - start
+            continue
         try:
             fn = import_function(func, pure)
         except UnsupportedFunction as e:
@@ -322,7 +343,9 @@ def run_on_module(
                 )
                 report.graphs.append(graph_report)
             if config.program_ratios is not None and _has_conv(fn, extracted):
-                _replace_measured(fn, extracted, config.program_ratios, report)
+                done = _replace_measured(fn, extracted, config.program_ratios, report)
+                if key is not None and report.measured_ratio is not None:
+                    _store(done, key, config.results, report)  # type: ignore[arg-type]
             else:
                 replace_function(fn, extracted)
         except Exception as e:
@@ -361,13 +384,13 @@ CONVS_KEPT = "convolutions kept"  # every convolution kept, the other rewrites t
 
 def _replace_measured(
     fn: ImportedFunction, extracted: dict[int, ExtractedGraph], ratio: ProgramRatio, report: FunctionReport
-) -> None:
+) -> ir.Operation:
     """Put in place the fastest, as measured, of the extracted program and its alternatives with
     only the confident convolution rewrites, if it measures no slower than the input; otherwise
     the program with every convolution kept. Per-op measurements price each convolution and its
     rewrites one at a time; what the rewrites cost once XLA has fused (or failed to fuse) the whole
     function only a measurement of the whole function says. Without a measurement (over budget,
-    not runnable alone) the model's choice stands."""
+    not runnable alone) the model's choice stands. Returns the function now in place."""
 
     def variant(name: str) -> dict[int, ExtractedGraph]:
         return {gid: e.alternatives.get(name, e) for gid, e in extracted.items()}
@@ -401,19 +424,96 @@ def _replace_measured(
 
     ratios = ratio(digest.hexdigest()[:32], programs)
     if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
-        replace_function(fn, extracted)
-        return
+        return replace_function(fn, extracted)
     for (label, _), r in zip(candidates, ratios, strict=True):
         report.measured_candidates[label] = r
     best = min(range(len(candidates)), key=lambda i: ratios[i])
     if ratios[best] <= 1.0 + _MEASURE_NOISE:
         report.measured_ratio, report.measured_choice = ratios[best], candidates[best][0]
-        replace_function(fn, candidates[best][1])
-        return
+        return replace_function(fn, candidates[best][1])
     report.measured_ratio, report.measured_kept_input = ratios[best], True
     if CONVS_KEPT in names:  # only convolution rewrites are checked by measuring
         report.measured_choice = CONVS_KEPT
-        replace_function(fn, variant(CONVS_KEPT))
+        return replace_function(fn, variant(CONVS_KEPT))
+    return fn.func
+
+
+# -- results decided by measuring, reused -----------------------------------------------------------
+@functools.cache
+def code_version() -> str:
+    """A digest of this package's source and of the versions of the libraries it builds on: a
+    stored result is reused only by the code that made it."""
+    from importlib.metadata import version
+
+    import stablehlo_eqsat
+    from stablehlo_eqsat import dialect_glue, passes, rules, tools
+
+    digest = hashlib.sha1("|".join(version(p) for p in ("jaxlib", "egglog")).encode())
+    for package in (stablehlo_eqsat, dialect_glue, passes, rules, tools):
+        for path in sorted(Path(package.__file__).parent.glob("*.py")):  # type: ignore[arg-type]
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _result_key(func: ir.Operation, config: EqsatConfig) -> str | None:
+    """The key of `func`'s stored result; None for a function no measurement decides (no
+    convolution), which is never stored."""
+    text = str(func.get_asm(enable_debug_info=True))
+    if "stablehlo.convolution" not in text:
+        return None
+    digest = hashlib.sha1(f"result|{code_version()}|{config.options}".encode())
+    for part in (text, *_other_functions(func)):
+        digest.update(b"\0")
+        digest.update(part.encode())
+    return f"result|{digest.hexdigest()[:32]}"
+
+
+def _store(func: ir.Operation, key: str, store: ResultStore, report: FunctionReport) -> None:
+    store.store_result(
+        key,
+        {
+            "func": str(func.get_asm(enable_debug_info=True)),
+            "graphs": [dataclasses.asdict(g) for g in report.graphs],
+            "measured": {
+                "ratio": report.measured_ratio,
+                "kept_input": report.measured_kept_input,
+                "choice": report.measured_choice,
+                "candidates": report.measured_candidates,
+            },
+        },
+    )
+
+
+def _reuse(func: ir.Operation, key: str, store: ResultStore, report: FunctionReport) -> bool:
+    """Put the stored result for `key` in place of `func`; False (and `func` untouched) when there
+    is none or it does not parse and verify beside the module's other functions."""
+    hit = store.result(key)
+    if hit is None:
+        return False
+    try:
+        name = _symbol(func)
+        with func.context:
+            parsed = ir.Module.parse("module {\n" + "\n".join([*_other_functions(func), hit["func"]]) + "\n}")
+            parsed.operation.verify()
+            stored = ir.SymbolTable(parsed.operation)[name].operation
+            if stored.name != "func.func" or str(
+                ir.FunctionType(ir.TypeAttr(stored.attributes["function_type"]).value)
+            ) != str(ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)):
+                raise ValueError("the stored function has another signature")
+            stored.clone(ip=ir.InsertionPoint(func))
+        graphs = [
+            GraphReport(**{**g, "saturation": SaturationReport(**g["saturation"])}) for g in hit["graphs"]
+        ]
+        measured = hit["measured"]
+    except Exception as e:  # a damaged or foreign entry: optimize as if there were none
+        log.warning("stored result for @%s not used: %s", _symbol(func), e)
+        return False
+    func.erase()
+    report.reused, report.graphs = True, graphs
+    report.measured_ratio, report.measured_kept_input = measured["ratio"], measured["kept_input"]
+    report.measured_choice, report.measured_candidates = measured["choice"], dict(measured["candidates"])
+    return True
 
 
 def _graph_key(extracted: ExtractedGraph) -> str:
@@ -525,6 +625,10 @@ class EqsatPass:
     )
     measure_budget: float = field(default=30.0, metadata=_doc("seconds of measuring per optimization"))
     measure_cache: str = field(default="", metadata=_doc("measurement cache file (default: under ~/.cache)"))
+    reuse: bool = field(
+        default=True,
+        metadata=_doc("take a function's result decided by measuring from the cache when nothing changed"),
+    )
 
     def __post_init__(self) -> None:
         if self.fp_mode not in FP_MODES:
@@ -566,10 +670,16 @@ class EqsatPass:
         )
         if self.measure != "off":
             config = dataclasses.replace(config, program_ratios=measurer.program_ratios)
+            if self.reuse:
+                shaping = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+                for f in ("dump_egraph", "measure_cache", "reuse"):  # where things go, not what
+                    del shaping[f]
+                config = dataclasses.replace(config, results=measurer, options=repr(sorted(shaping.items())))
         reports = run_on_module(module, config, diagnostics, self.name)
         if reports:
             reports[0].measure_seconds = measurer.spent_seconds
             reports[0].measured_ops = measurer.measured
             reports[0].measured_programs = measurer.programs_measured
             reports[0].measure_cache_hits = measurer.cache_hits
+            reports[0].results_reused = measurer.results_reused
         return reports

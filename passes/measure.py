@@ -124,7 +124,9 @@ class Measurer:
     cache_hits: int = 0
     over_budget: int = 0  # cache misses answered by the analytical model
     programs_measured: int = 0  # whole functions timed with their candidates (cache misses)
+    results_reused: int = 0  # functions answered from the cache (`result`)
     _cache: dict[str, float] = field(default_factory=dict)
+    _results: dict[str, dict[str, Any]] = field(default_factory=dict)
     _loaded: bool = False
     _failed: set[str] = field(default_factory=set)
 
@@ -139,13 +141,14 @@ class Measurer:
         try:
             data = json.loads(self.path.read_text())
             self._cache.update({k: float(v) for k, v in data.get("seconds", {}).items()})
-        except (OSError, ValueError, AttributeError):
+            self._results.update({k: v for k, v in data.get("results", {}).items() if isinstance(v, dict)})
+        except (OSError, ValueError, AttributeError, TypeError):
             pass
 
     def _save(self, key: str, seconds: float) -> None:
         self._save_all({key: seconds})
 
-    def _save_all(self, new: dict[str, float]) -> None:
+    def _save_all(self, new: dict[str, float], results: dict[str, dict[str, Any]] | None = None) -> None:
         """Merge these entries into the file (other processes may be writing it too), atomically."""
         path = self.path
         try:
@@ -154,9 +157,13 @@ class Measurer:
                 data = json.loads(path.read_text())
             except (OSError, ValueError):
                 data = {}
-            entries = data.get("seconds", {}) if isinstance(data, dict) else {}
+            if not isinstance(data, dict):
+                data = {}
+            entries = data.get("seconds", {})
             entries.update(new)
-            out = {"backend": self.backend, "machine": machine_id(), "seconds": entries}
+            stored = data.get("results", {})
+            stored.update(results or {})
+            out = {"backend": self.backend, "machine": machine_id(), "seconds": entries, "results": stored}
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
             with os.fdopen(fd, "w") as f:
                 json.dump(out, f, indent=0, sort_keys=True)
@@ -227,6 +234,21 @@ class Measurer:
         self._cache.update(entries)
         self._save_all(entries)
         return values
+
+    # ---- results decided by measuring ----
+    def result(self, key: str) -> dict[str, Any] | None:
+        """What was stored under `key` by `store_result`, or None."""
+        self._load()
+        hit = self._results.get(key)
+        if hit is not None:
+            self.results_reused += 1
+        return hit
+
+    def store_result(self, key: str, value: dict[str, Any]) -> None:
+        """Keep `value` (JSON data) under `key` in the cache file, beside the timings it rests on."""
+        self._load()
+        self._results[key] = value
+        self._save_all({}, {key: value})
 
     def _ratios(self, texts: list[str]) -> list[float]:
         import jax

@@ -73,21 +73,17 @@ def optimize(text: str, options: str = "", counted: list[int] | None = None) -> 
     from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.eqsat import EqsatPass
+    from stablehlo_eqsat.passes.registry import make_pass, parse_options
 
-    kwargs: dict[str, Any] = {}
-    for item in options.split():
-        key, value = item.split("=", 1)
-        field = key.replace("-", "_")
-        default = EqsatPass.__dataclass_fields__[field].default
-        kwargs[field] = type(default)(value) if default is not None else value
+    eqsat = make_pass("stablehlo-eqsat", parse_options(options))
     with make_context():
         module = ir.Module.parse(text)
         start = time.perf_counter()
-        reports = EqsatPass(**kwargs).apply(module, Diagnostics())
+        reports = eqsat.apply(module, Diagnostics())
         seconds = time.perf_counter() - start
         if counted is not None:
             counted.append(sum(r.measured_ops + r.measured_programs for r in reports))
+            counted.append(sum(r.reused for r in reports))
         return str(module), seconds, sum(r.measure_seconds for r in reports)
 
 
@@ -143,47 +139,67 @@ class CacheRow:
     first_measured: int  # ops and functions timed
     second_s: float  # the same again, the cache filled (median)
     second_measured: int
+    second_reused: int  # functions whose stored result was taken
+    recompute_s: float  # the cache filled, stored results not taken (`reuse=0`; median)
     off_s: float  # with measure=off (median)
 
 
 def cache_check(name: str, repeats: int) -> CacheRow:
     """Optimize the model with an empty measurement cache, then `repeats` times more with the cache
-    filled and as many times with `measure=off`, alternating; optimization times are medians."""
+    filled (taking the stored results, and again not taking them) and as many times with
+    `measure=off`, alternating; optimization times are medians. Checks that every run with the cache
+    filled gives the first run's program."""
     from stablehlo_eqsat.tools.zoo import lower_model
 
     text = lower_model(name)
     optimize(text, "measure=off")  # the rule library is built once per process: not in the times
     with tempfile.TemporaryDirectory() as tmp:
         cache = f"measure-cache={Path(tmp) / 'cache.json'}"
-        _, first_s, first_measure_s, first_n = optimize_counted(text, cache)
-        second, off, second_n = [], [], 0
+        first, first_s, first_measure_s, first_n, _ = optimize_counted(text, cache)
+        second, recompute, off, second_n, reused = [], [], [], 0, 0
         for _ in range(repeats):
-            _, t, _, n = optimize_counted(text, cache)
+            out, t, _, n, r = optimize_counted(text, cache)
             second.append(t)
+            second_n, reused = max(second_n, n), reused + r
+            again, t, _, n, _ = optimize_counted(text, cache + " reuse=0")
+            recompute.append(t)
             second_n = max(second_n, n)
+            if out != first or again != first:
+                raise RuntimeError(f"{name}: an optimization with the cache filled gave another program")
             off.append(optimize(text, "measure=off")[1])
     return CacheRow(
-        name, first_s, first_measure_s, first_n, statistics.median(second), second_n, statistics.median(off)
+        name,
+        first_s,
+        first_measure_s,
+        first_n,
+        statistics.median(second),
+        second_n,
+        reused // repeats,
+        statistics.median(recompute),
+        statistics.median(off),
     )
 
 
-def optimize_counted(text: str, options: str) -> tuple[str, float, float, int]:
-    """`optimize`, plus how many ops and functions it timed (cache misses)."""
+def optimize_counted(text: str, options: str) -> tuple[str, float, float, int, int]:
+    """`optimize`, plus how many ops and functions it timed (cache misses) and how many functions
+    it took from the stored results."""
     counted: list[int] = []
     out, seconds, measure_s = optimize(text, options, counted)
-    return out, seconds, measure_s, sum(counted)
+    return out, seconds, measure_s, counted[0], counted[1]
 
 
 def cache_table(rows: Sequence[CacheRow]) -> str:
     lines = [
         "| model | first optimization (s) | of which measuring (s) | ops + functions timed "
-        "| second optimization (s) | timed | with measure=off (s) | second / off |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| second optimization (s) | timed | results reused | second, reuse=0 (s) "
+        "| with measure=off (s) | second / off | second reuse=0 / off |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.model} | {r.first_s:.2f} | {r.first_measure_s:.2f} | {r.first_measured} "
-            f"| {r.second_s:.2f} | {r.second_measured} | {r.off_s:.2f} | {r.second_s / r.off_s:.2f} |"
+            f"| {r.second_s:.2f} | {r.second_measured} | {r.second_reused} | {r.recompute_s:.2f} "
+            f"| {r.off_s:.2f} | {r.second_s / r.off_s:.2f} | {r.recompute_s / r.off_s:.2f} |"
         )
     return "\n".join(lines)
 
@@ -221,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         metavar="N",
         help="instead: optimization time with an empty measurement cache, then N times with it filled "
-        "and N times with measure=off",
+        "(stored results taken, and not: reuse=0) and N times with measure=off",
     )
     args = p.parse_args(argv)
     names = args.only or list(CNN_NAMES)

@@ -230,17 +230,20 @@ def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-ar
     measured = sum(getattr(r, "measured_ops", 0) for r in reports)
     programs = sum(getattr(r, "measured_programs", 0) for r in reports)
     hits = sum(getattr(r, "measure_cache_hits", 0) for r in reports)
-    if measured or programs or hits:
+    reused = sum(getattr(r, "reused", False) for r in reports)
+    if measured or programs or hits or reused:
         seconds = sum(getattr(r, "measure_seconds", 0.0) for r in reports)
         line = (
             f"[{pass_name}] measure: {measured} ops and {programs} functions timed in {seconds:.2f} s, "
-            f"{hits} cache hits"
+            f"{hits} cache hits, {reused} stored results reused"
         )
         print(line, file=sys.stderr)
     for r in reports:
         line = f"[{pass_name}] @{r.name}: {r.status}"
         if r.reason:
             line += f" ({r.reason})"
+        if getattr(r, "reused", False):
+            line += " (stored result of an earlier run, from the measurement cache)"
         if r.graphs:
             g0 = r.graphs
             terms_in = sum(g.terms_in for g in g0)

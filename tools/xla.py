@@ -250,6 +250,43 @@ def _worst_difference(e: np.ndarray, a: np.ndarray) -> str:
         return _first_difference(e, a)
 
 
+# -- a float64 referee ---------------------------------------------------------------------------------
+_F32 = re.compile(r"(?<=[x<\s(,:])f32(?![\w.])")
+# Ops whose meaning depends on the width of a float (bit patterns, random bits), and literals
+# written as bit patterns: a module with any of them is not widened.
+_NOT_WIDENED = re.compile(r"bitcast_convert|rng|custom_call|reduce_precision|(?<=[<\"\s(,])0x[0-9A-Fa-f]")
+
+
+def widen_f32(text: str) -> str | None:
+    """`text` with every `f32` made `f64`: the same program evaluated in double precision, a
+    reference for how accurate a float32 program is. None when that would change what the program
+    means (bit casts, random bits, custom calls, literals written as bit patterns) or the widened
+    module does not verify."""
+    if _NOT_WIDENED.search(text):
+        return None
+    wide = _F32.sub("f64", text)
+    try:
+        with _context():
+            ir.Module.parse(wide).operation.verify()
+    except ir.MLIRError:
+        return None
+    return wide
+
+
+def normwise_error(x: np.ndarray, reference: np.ndarray) -> float:
+    """Largest difference from `reference` over the reference's scale (`_scale`); infinite where a
+    NaN or infinity of the reference is not matched."""
+    r, v = reference.astype(np.float64), x.astype(np.float64)
+    finite = np.isfinite(r)
+    if not np.array_equal(r[~finite], v[~finite], equal_nan=True):
+        return float("inf")
+    if not finite.any():
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        err = np.abs(v[finite] - r[finite])
+    return float(np.nan_to_num(err, nan=np.inf).max()) / _scale(r)
+
+
 def _first_difference(e: np.ndarray, a: np.ndarray) -> str:
     try:
         flat_e, flat_a = e.reshape(-1), a.reshape(-1)

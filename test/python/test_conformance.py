@@ -149,3 +149,54 @@ def test_tolerance_is_relative_to_the_result_scale() -> None:
     assert "flat index 0" in (xla.compare_outputs([expected], [off_at_large], rtol=1e-5) or "")
     wrong_inf = np.array([1e4, -1e4, 1e-3, -np.inf], np.float32)
     assert xla.compare_outputs([expected], [wrong_inf], rtol=1e-5) is not None
+
+
+_SQUARE = """
+func.func public @main(%a: tensor<64xf32>, %i: tensor<2x0x3xi32>) -> tensor<64xf32> {
+  %0 = stablehlo.multiply %a, %a : tensor<64xf32>
+  %c = stablehlo.constant dense<1.000000e-01> : tensor<f32>
+  %1 = stablehlo.broadcast_in_dim %c, dims = [] : (tensor<f32>) -> tensor<64xf32>
+  %2 = stablehlo.add %0, %1 : tensor<64xf32>
+  return %2 : tensor<64xf32>
+}
+"""
+
+
+def test_widen_f32_keeps_the_program_and_refuses_bit_level_ops() -> None:
+    wide = xla.widen_f32(_SQUARE)
+    assert wide is not None and "f32" not in wide and "tensor<2x0x3xi32>" in wide
+    assert "tensor<64xf64>" in wide and "@main" in wide
+    assert xla.widen_f32(_SQUARE.replace("1.000000e-01", "0x3DCCCCCD")) is None  # a bit pattern
+    bitcast = _SQUARE.replace(
+        "return %2 : tensor<64xf32>",
+        "%3 = stablehlo.bitcast_convert %2 : (tensor<64xf32>) -> tensor<64xi32>\n"
+        "  %4 = stablehlo.bitcast_convert %3 : (tensor<64xi32>) -> tensor<64xf32>\n"
+        "  return %4 : tensor<64xf32>",
+    )
+    assert xla.widen_f32(bitcast) is None
+
+
+def test_referee_passes_a_more_accurate_result_and_fails_a_less_accurate_one() -> None:
+    """Past the tolerance, a float32 result passes only when it is as accurate as the input
+    program's against the float64 run of the same program."""
+    import numpy as np
+    from stablehlo_eqsat.tools.conformance import _referee
+
+    rng = np.random.default_rng(0)
+    inputs = [rng.uniform(-3, 3, 64).astype(np.float32), np.zeros((2, 0, 3), np.int32)]
+    harness = xla.Harness(_SQUARE, inputs)
+    wide = xla.widen_f32(_SQUARE)
+    assert wide is not None
+    (exact,) = xla.compile_and_run(wide, [inputs[0].astype(np.float64), inputs[1]])
+    best = exact.astype(np.float32)  # the float64 value rounded once: as accurate as float32 gets
+    inaccurate = (exact * (1 + 4e-5)).astype(np.float32)
+    (as_input,) = xla.compile_and_run(_SQUARE, inputs)
+    assert xla.compare_outputs([inaccurate], [best], rtol=1e-5) is not None
+    # The input program was the inaccurate one: the optimized result is closer to float64.
+    assert _referee(harness, [inaccurate], [best], 1e-5) is not None
+    # The optimized result is the inaccurate one: it fails, whatever the tolerance allowed.
+    assert _referee(harness, [as_input], [inaccurate], 1e-5) is None
+    # A wrong infinity is never accurate.
+    broken = best.copy()
+    broken[3] = np.inf
+    assert _referee(harness, [inaccurate], [broken], 1e-5) is None

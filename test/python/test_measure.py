@@ -70,10 +70,56 @@ def test_measured_depthwise_is_rewritten_and_second_run_measures_nothing(tmp_pat
     # ... and the whole function, timed before and after, confirms it.
     assert first.measured_programs == 1 and first.measured_ratio < 1  # type: ignore[attr-defined]
     assert not first.measured_kept_input and first.measured_choice  # type: ignore[attr-defined]
+    # The second run takes the stored result: nothing measured, nothing saturated.
     out2, second = _run(DEPTHWISE, measure_cache=cache)
-    assert second.measured_ops == 0 and second.measure_cache_hits > 0  # type: ignore[attr-defined]
-    assert second.measured_programs == 0  # type: ignore[attr-defined]
+    assert second.reused and second.graphs  # type: ignore[attr-defined]
+    assert second.measured_ops == 0 and second.measured_programs == 0  # type: ignore[attr-defined]
+    assert second.measured_ratio == first.measured_ratio  # type: ignore[attr-defined]
     assert out2 == out
+    # Not taking it, the pass runs again and every timing comes from the cache.
+    out3, third = _run(DEPTHWISE, measure_cache=cache, reuse=False)
+    assert not third.reused and third.measure_cache_hits > 0  # type: ignore[attr-defined]
+    assert third.measured_ops == 0 and third.measured_programs == 0  # type: ignore[attr-defined]
+    assert out3 == out
+
+
+def test_stored_result_is_taken_only_when_nothing_changed(tmp_path: Path, caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import logging
+
+    # Other tests in this process may have silenced the package's warnings (the fuzzer, the
+    # conformance workers): hear them here.
+    monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
+    caplog.set_level(logging.WARNING, logger="stablehlo_eqsat")
+    cache = tmp_path / "m.json"
+    out, _ = _run(DEPTHWISE, measure_cache=str(cache))
+    # Other options shape the result: not the same key.
+    _, other = _run(DEPTHWISE, measure_cache=str(cache), refine=0.25)
+    assert not other.reused  # type: ignore[attr-defined]
+    # Another function beside it: not the same key either.
+    _, beside = _run(
+        DEPTHWISE.replace("}\n", "}\nfunc.func private @g() {\n  return\n}\n", 1), measure_cache=str(cache)
+    )
+    assert not beside.reused  # type: ignore[attr-defined]
+    # A damaged or foreign entry is not used: the function is optimized as if there were none.
+    data = json.loads(cache.read_text())
+    assert len(data["results"]) == 3
+    for value in data["results"].values():
+        value["func"] = value["func"].replace("func.func", "func.fnuc", 1)
+    cache.write_text(json.dumps(data))
+    again, damaged = _run(DEPTHWISE, measure_cache=str(cache))
+    assert not damaged.reused and again == out  # type: ignore[attr-defined]
+    assert "stored result for @main not used" in caplog.text
+    data = json.loads(cache.read_text())
+    stored = data["results"]
+    for value in stored.values():
+        value["func"] = (
+            "func.func @main(%a: tensor<1xf32>) -> tensor<1xf32> {\n  return %a : tensor<1xf32>\n}"
+        )
+    cache.write_text(json.dumps(data))
+    again, foreign = _run(DEPTHWISE, measure_cache=str(cache))
+    assert not foreign.reused and again == out  # type: ignore[attr-defined]
+    assert "another signature" in caplog.text
 
 
 def test_measure_off_keeps_convolutions_by_the_analytical_model(tmp_path: Path) -> None:
@@ -136,4 +182,5 @@ def test_cache_check_second_optimization_measures_nothing(capsys) -> None:  # ty
     row = bench_conv.cache_check("resnext_block", repeats=1)
     assert row.first_measured > 0 and row.first_measure_s > 0
     assert row.second_measured == 0 and row.second_s > 0 and row.off_s > 0
+    assert row.second_reused == 1 and row.recompute_s > row.second_s
     assert "| resnext_block |" in bench_conv.cache_table([row])
