@@ -12,7 +12,8 @@ Two views of one model:
   `fuse` groups the ops into the kernels XLA would form (loop fusion of elementwise chains into
   their consumer, producers fused into reductions, cheap producers duplicated into several
   consumers, expensive ones written out once, dots and opaque ops as kernels of their own), and
-  each kernel costs `launch + max(bytes / bandwidth, flops / rate)`.
+  each kernel costs `launch + max(bytes / bandwidth, flops / rate)`; on CPU, a loop fusion
+  XLA splits across its thread pool (`parallel_tasks`) also pays the hand-off.
 
 Device profiles (bandwidth, rates, launch overhead) are data: `passes/profiles/*.json`,
 written for the current machine by `stablehlo-eqsat-calibrate`.
@@ -21,6 +22,7 @@ written for the current machine by `stablehlo-eqsat-calibrate`.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -75,6 +77,11 @@ class DeviceProfile:
     launch_overhead_s: float
     opaque_bytes_per_s: float
     description: str = ""
+    # XLA CPU splits a loop fusion it judges costly into tasks run on its thread pool
+    # (`parallel_tasks`: its maximum parallelism, the core count; 1: never, as on GPU), and each
+    # split kernel pays a hand-off (`parallel_overhead_s`) that dwarfs small kernels.
+    parallel_tasks: int = 1
+    parallel_overhead_s: float = 0.0
 
 
 def load_profile(name_or_path: str = "cpu") -> DeviceProfile:
@@ -225,10 +232,10 @@ class CostModel:
         p = self.profile
         members = set(kernel.members)
         reads: set[int] = set()
-        flops = trans = mm = 0.0
+        flops = trans = mm = divides = converts = 0.0
         for t in kernel.members:
             term = graph.terms[t]
-            kids = list(term.children())
+            kids = term.children()
             for c in kids:
                 if c not in members and graph.terms[c].ctor not in (O.SPLAT, "Iota"):
                     reads.add(c)
@@ -236,6 +243,10 @@ class CostModel:
             flops += w.flops
             trans += w.transcendentals
             mm += w.matmul_flops
+            if term.ctor == "Div":
+                divides += w.transcendentals
+            elif term.ctor == "Convert":
+                converts += numel(term.ty)
         root = graph.terms[kernel.members[0]]
         bytes_moved = sum(nbytes(graph.terms[r].ty) for r in reads) + nbytes(root.ty)
         if kernel.kind == "dot":
@@ -243,7 +254,29 @@ class CostModel:
         if kernel.kind == "opaque":
             return p.launch_overhead_s + bytes_moved / p.opaque_bytes_per_s
         compute = flops / p.elementwise_flops_per_s + trans / p.transcendental_per_s
-        return p.launch_overhead_s + max(bytes_moved / p.bandwidth_bytes_per_s, compute)
+        memory = bytes_moved / p.bandwidth_bytes_per_s
+        # XLA counts a divide and a convert as a flop, and only the rest as transcendentals.
+        tasks = parallel_tasks(p, flops + divides + converts, trans - divides, bytes_moved, nbytes(root.ty))
+        if tasks > 1:
+            return p.launch_overhead_s + p.parallel_overhead_s + max(memory, compute / tasks)
+        return p.launch_overhead_s + max(memory, compute)
+
+
+def parallel_tasks(
+    p: DeviceProfile, flops: float, transcendentals: float, bytes_accessed: float, out: float
+) -> int:
+    """How many tasks XLA CPU splits a loop fusion into (`ParallelTaskAssigner`): a kernel doing
+    more than a flop per byte it touches is split by its cost in cycles (flops, transcendentals
+    twice, bytes ten times) at one task per 100k; any other by its output size, one task per 256
+    KiB and at most sqrt(cores) of them."""
+    if p.parallel_tasks <= 1:
+        return 1
+    if flops > bytes_accessed:
+        return int(
+            min(p.parallel_tasks, max(1, (flops + 2 * transcendentals + 10 * bytes_accessed) // 100_000))
+        )
+    io_bound = min(p.parallel_tasks, math.ceil(math.sqrt(p.parallel_tasks)))
+    return int(min(io_bound, max(1, out // (256 << 10))))
 
 
 # -- what XLA's algebraic simplifier removes before fusion ---------------------------------------------

@@ -6,6 +6,9 @@ Each figure is the median of repeated runs of a small jitted program on JAX's de
 (CPU, or GPU where there is one): memory bandwidth from a large elementwise add, elementwise
 and transcendental throughput from long fused chains on cache-sized data, matrix-multiply
 throughput from a square f32 dot, and launch overhead from a program that does almost nothing.
+On CPU, the hand-off of a loop fusion that XLA splits across its thread pool: two programs of
+four dot + elementwise-chain pairs, one with chains just long enough to be split and one with
+chains too short (checked in XLA's optimized HLO), timed against each other.
 """
 
 from __future__ import annotations
@@ -82,6 +85,8 @@ def measure(quick: bool = False) -> dict[str, Any]:
     t = _median_seconds(jax.jit(lambda v, i: v[i]), g, idx, repeats=repeats)
     opaque = 3 * (n // 4) * 4 / max(t - launch, 1e-9)
 
+    tasks, handoff = parallel_handoff(elementwise, repeats) if jax.default_backend() == "cpu" else (1, 0.0)
+
     backend = jax.default_backend()
     return {
         "name": f"{backend}-calibrated",
@@ -92,7 +97,64 @@ def measure(quick: bool = False) -> dict[str, Any]:
         "matmul_flops_per_s": matmul,
         "launch_overhead_s": launch,
         "opaque_bytes_per_s": opaque,
+        "parallel_tasks": tasks,
+        "parallel_overhead_s": handoff,
     }
+
+
+def _chain_program(flops: int, n: int = 64, pairs: int = 4) -> str:
+    """`pairs` times: a dot, then `flops` elementwise ops on its n x n result (one loop fusion)."""
+    t = f"tensor<{n}x{n}xf32>"
+    lines = [
+        f"func.func @main(%x: {t}, %w: {t}) -> {t} {{",
+        f"  %h = stablehlo.constant dense<1.000100e+00> : {t}",
+    ]
+    cur = "%x"
+    for r in range(pairs):
+        lines.append(
+            f"  %d{r} = stablehlo.dot_general {cur}, %w, contracting_dims = [1] x [0] : ({t}, {t}) -> {t}"
+        )
+        cur = f"%d{r}"
+        for i in range(flops):
+            lines.append(f"  %e{r}_{i} = stablehlo.{'multiply' if i % 2 == 0 else 'add'} {cur}, %h : {t}")
+            cur = f"%e{r}_{i}"
+    lines.append(f"  return {cur} : {t}\n}}")
+    return "\n".join(lines)
+
+
+def parallel_handoff(elementwise_rate: float, repeats: int) -> tuple[int, float]:
+    """XLA CPU's parallelism for loop fusions, and the extra time of one split fusion: the
+    `parallel_tasks` and `parallel_overhead_s` of a profile. With n = 64, a 6-op chain does
+    fewer flops than it moves bytes (never split) and a 12-op chain more (split by its cost)."""
+    import os
+
+    import jax
+    import numpy as np
+    from stablehlo_eqsat.tools.xla import compile_module
+
+    exes = [compile_module(_chain_program(k)) for k in (6, 12)]
+    split = [
+        'outer_dimension_partitions":["' in "".join(m.to_string() for m in e.hlo_modules()) for e in exes
+    ]
+    if split != [False, True]:
+        return 1, 0.0  # this XLA does not split loop fusions as its ParallelTaskAssigner did
+    rng = np.random.default_rng(0)
+    device = exes[0].local_devices()[0]
+    args = [jax.device_put(rng.standard_normal((64, 64), dtype=np.float32) * 0.01, device) for _ in range(2)]
+    samples: list[list[float]] = [[], []]
+    for exe in exes:
+        for _ in range(20):
+            jax.block_until_ready(exe.execute(args))
+    for _ in range(repeats):  # interleaved; a sample is a batch dispatched back to back
+        for i, exe in enumerate(exes):
+            start = time.perf_counter()
+            for _ in range(20):
+                out = exe.execute(args)
+            jax.block_until_ready(out)
+            samples[i].append((time.perf_counter() - start) / 20)
+    short, long = (statistics.median(s) for s in samples)
+    extra_flops = 4 * 6 * 64 * 64
+    return os.cpu_count() or 1, max(0.0, (long - short - extra_flops / elementwise_rate) / 4)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

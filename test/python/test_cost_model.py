@@ -267,3 +267,37 @@ def test_cost_benchmark_runs_and_reports_distinct_programs(tmp_path) -> None:  #
     except ImportError:
         return
     assert (out / "cost_vs_time.png").stat().st_size > 0
+
+
+def _gelu_like(flops: int) -> TermGraph:
+    """dot -> (bias add, `flops` - 1 more elementwise ops and a tanh) on 32x128 -> dot."""
+    b = Builder()
+    x, w, bias = b.input(32, 64), b.input(64, 128), b.input(128)
+    h = b.op("Add", (32, 128), b.dot(x, w, (32, 128)), b.bcast(bias, (32, 128), (1,)))
+    y = h
+    for i in range(flops - 1):
+        y = b.op("Mul" if i % 2 else "Add", (32, 128), y, h)
+    y = b.op("Tanh", (32, 128), y)
+    return b.done(b.dot(y, b.input(128, 64), (32, 64)))
+
+
+def test_xla_cpu_splits_loop_fusions_doing_more_flops_than_bytes() -> None:
+    """XLA CPU's ParallelTaskAssigner: the fusion of a GELU-like chain on 32x128 floats (16 KiB in
+    and out plus the bias) is split across the threads once it does more flops than it moves
+    bytes, and the hand-off is priced (as measured in gpt2_block's variants: +11-18 us per program)."""
+    from stablehlo_eqsat.passes.cost import parallel_tasks
+
+    p = MODEL.profile
+    assert p.parallel_tasks == 2 and p.parallel_overhead_s > 0
+    moved = (2 * 32 * 128 + 128) * 4.0
+    assert parallel_tasks(p, 9 * 4096, 4096, moved, 32 * 128 * 4) == 2
+    assert parallel_tasks(p, 7 * 4096, 4096, moved, 32 * 128 * 4) == 1
+    # Fewer flops than bytes: split by the output's size only, 256 KiB a task.
+    assert parallel_tasks(p, 1e6, 0, 8e6, 4 << 20) == 2 and parallel_tasks(p, 1e4, 0, 8e4, 4 << 10) == 1
+    # Split, its compute is shared by two threads, but the hand-off costs more on a kernel this small.
+    few, many = MODEL.estimate(_gelu_like(7)).seconds, MODEL.estimate(_gelu_like(9)).seconds
+    assert many - few > 1e-6
+    # A profile without thread-pool splitting (the GPU's) prices the two alike, up to the flops.
+    gpu = CostModel(load_profile("gpu"))
+    assert gpu.profile.parallel_tasks == 1
+    assert gpu.estimate(_gelu_like(9)).seconds - gpu.estimate(_gelu_like(7)).seconds < 1e-7
