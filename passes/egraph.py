@@ -34,15 +34,16 @@ def _ty_text(ty: Ty) -> str:
     return f'(OT "{ty.key}")'
 
 
-def term_text(term: Term) -> str:
-    """`term` as an egglog expression whose children are `(N i)` lookups."""
+def term_text(term: Term, offset: int = 0) -> str:
+    """`term` as an egglog expression whose children are `(N offset+i)` lookups."""
     parts = [term.ctor, _ty_text(term.ty)]
     for kind, arg in zip(O.kinds_of(term.ctor), term.args, strict=True):
         if kind == "T":
-            parts.append(f"(N {arg})")
+            assert isinstance(arg, int)
+            parts.append(f"(N {offset + arg})")
         elif kind == "L":
             assert isinstance(arg, tuple)
-            parts.append("".join(f"(TCons (N {a}) " for a in arg) + "(TNil)" + ")" * len(arg))
+            parts.append("".join(f"(TCons (N {offset + a}) " for a in arg) + "(TNil)" + ")" * len(arg))
         elif kind == "V":
             assert isinstance(arg, tuple)
             parts.append(f"(vec-of {' '.join(map(str, arg))})")
@@ -265,7 +266,8 @@ class EGraphSession:
         finally:
             self.egraph.pop()
 
-    def insert(self, graph: TermGraph, dtypes: Iterable[str] = ()) -> None:
+    def insert(self, graph: TermGraph, dtypes: Iterable[str] = (), offset: int = 0) -> None:
+        """Add `graph`'s terms, term `i` as `(N offset+i)` (the children of a term are term ids)."""
         raw = self.egraph._egraph
 
         def command(text: str) -> None:
@@ -279,18 +281,18 @@ class EGraphSession:
         # program at once makes egglog's memory grow with the square of its length.
         batch: list[str] = []
         for i, term in enumerate(graph.terms):
-            batch.append(f"(set (N {i}) {term_text(term)})")
+            batch.append(f"(set (N {offset + i}) {term_text(term, offset)})")
             if len(batch) == 64:
                 command("\n".join(batch))
                 batch.clear()
         if batch:
             command("\n".join(batch))
 
-    def union(self, pairs: Iterable[tuple[int, int]]) -> None:
+    def union(self, pairs: Iterable[tuple[int, int]], offset: int = 0) -> None:
         """Assert that inserted terms `a` and `b` are equal (Python-side rules)."""
         raw = self.egraph._egraph
         for a, b in pairs:
-            raw.run_program(*raw.parse_program(f"(union (N {a}) (N {b}))"))
+            raw.run_program(*raw.parse_program(f"(union (N {offset + a}) (N {offset + b}))"))
 
     def size(self) -> int:
         return sum(n for _, n in self.egraph.all_function_sizes())

@@ -77,6 +77,7 @@ class GraphReport:
     extract_seconds: float = 0.0
     kept_input: bool = False
     windows: int = 1
+    batched: int = 1  # graphs saturated together in one e-graph (`optimize_graphs_together`)
 
 
 @dataclass
@@ -177,26 +178,96 @@ def _optimize_segmented(
     return stitched, total
 
 
-def _optimize_in(
-    session: EGraphSession, graph: TermGraph, tables: Tables, config: EqsatConfig, label: str
-) -> tuple[ExtractedGraph, GraphReport]:
-    report = GraphReport(terms_in=len(graph))
+@dataclass
+class _Prepared:
+    """A graph ready for the e-graph: constants folded, splats canonical, Python-side rules run."""
+
+    graph: TermGraph  # as imported
+    canonical: TermGraph  # the input program, splats canonical (the "never worse" candidate)
+    expanded: TermGraph  # what goes into egglog
+    unions: list[tuple[int, int]]  # terms of `expanded` asserted equal
+    fired: dict[str, int]  # folds and expansions done on the Python side
+    rewritable: bool  # has an op some rule could apply to
+
+
+def _prepare(graph: TermGraph, tables: Tables, config: EqsatConfig) -> _Prepared:
     folded, fired = fold_constants(graph, tables, config.fold_limit, config.only_folds)
     canonical = canonicalize_splats(graph, tables)
     expanded, unions, expanded_by = expand_terms(canonicalize_splats(folded, tables), config.schedule)
-    session.insert(expanded, tables.dtypes)
-    session.union(unions)
-    limits = config.limits
-    if not any(expanded.terms[t].ctor not in _NOTHING_TO_REWRITE for t in expanded.live()):
-        limits = dataclasses.replace(limits, iterations=0)  # only leaves and opaque ops: no rule applies
-    report.saturation = session.saturate(limits)
     for name, n in expanded_by.items():
-        report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
+        fired[name] = fired.get(name, 0) + n
+    rewritable = any(expanded.terms[t].ctor not in _NOTHING_TO_REWRITE for t in expanded.live())
+    return _Prepared(graph, canonical, expanded, unions, fired, rewritable)
+
+
+def _saturation_report(base: SaturationReport, fired: dict[str, int]) -> SaturationReport:
+    out = dataclasses.replace(base, matches=dict(base.matches))
     for name, n in fired.items():
-        report.saturation.matches[name] = report.saturation.matches.get(name, 0) + n
+        out.matches[name] = out.matches.get(name, 0) + n
+    return out
+
+
+def _optimize_in(
+    session: EGraphSession, graph: TermGraph, tables: Tables, config: EqsatConfig, label: str
+) -> tuple[ExtractedGraph, GraphReport]:
+    prepared = _prepare(graph, tables, config)
+    session.insert(prepared.expanded, tables.dtypes)
+    session.union(prepared.unions)
+    limits = config.limits
+    if not prepared.rewritable:
+        limits = dataclasses.replace(limits, iterations=0)  # only leaves and opaque ops: no rule applies
+    saturation = session.saturate(limits)
     data = session.serialize()
     if config.dump_dir:
         dump_egraph(session, data, config.dump_dir, label)
+    return _extract(data, prepared, tables, config, _saturation_report(saturation, prepared.fired))
+
+
+def optimize_graphs_together(
+    session: EGraphSession, items: list[tuple[TermGraph, Tables]], config: EqsatConfig, label: str
+) -> list[tuple[ExtractedGraph, GraphReport]]:
+    """Several small graphs in one e-graph, saturated once, each extracted from it on its own.
+
+    egglog's fixed cost per saturation (every rule matched each iteration, the scope's push and
+    pop) is about 0.15 s however small the graph, and modules lowered from JAX hold dozens of
+    few-op helper functions. Their terms are inserted under disjoint ids; a subterm two graphs
+    share is one e-class, which changes nothing (equal terms are equal values). Each graph's
+    report carries the shared saturation (its rule counts are the batch's) and `batched`.
+    """
+    prepared = [_prepare(g, tables, config) for g, tables in items]
+    offsets, offset = [], 0
+    with session.scope():
+        for p, (_, tables) in zip(prepared, items, strict=True):
+            offsets.append(offset)
+            session.insert(p.expanded, tables.dtypes, offset)
+            session.union(p.unions, offset)
+            offset += len(p.expanded)
+        limits = config.limits
+        if not any(p.rewritable for p in prepared):
+            limits = dataclasses.replace(limits, iterations=0)
+        saturation = session.saturate(limits)
+        data = session.serialize()
+        if config.dump_dir:
+            dump_egraph(session, data, config.dump_dir, label)
+    out = []
+    for p, off, (_, tables) in zip(prepared, offsets, items, strict=True):
+        end = off + len(p.expanded)
+        view = dataclasses.replace(
+            data, term_class={t - off: c for t, c in data.term_class.items() if off <= t < end}
+        )
+        ex, report = _extract(view, p, tables, config, _saturation_report(saturation, p.fired))
+        report.batched = len(items)
+        out.append((ex, report))
+    return out
+
+
+def _extract(
+    data: EGraphData, prepared: _Prepared, tables: Tables, config: EqsatConfig, saturation: SaturationReport
+) -> tuple[ExtractedGraph, GraphReport]:
+    """The cheapest program of the saturated e-graph for `prepared`'s roots (never one the model
+    prices above the input), with the measured candidates' alternatives."""
+    graph, canonical = prepared.graph, prepared.canonical
+    report = GraphReport(terms_in=len(graph), saturation=saturation)
     report.egraph_nodes, report.egraph_classes = data.num_nodes, len(data.classes)
     start = time.perf_counter()
     roots = [data.term_class[r] for r in graph.roots]
@@ -316,7 +387,15 @@ def run_on_module(
     pure = pure_functions(module)
     session = shared_session(config.schedule)  # declarations and rules compiled once per process
     funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
-    for func in funcs:
+    imported: dict[int, ImportedFunction | UnsupportedFunction] = {}
+    for i, func in enumerate(funcs):
+        if len(func.regions[0].blocks):
+            try:
+                imported[i] = import_function(func, pure)
+            except UnsupportedFunction as e:
+                imported[i] = e
+    done_early, batch_seconds = _optimize_small_functions(imported, config, session)
+    for i, func in enumerate(funcs):
         name = ir.StringAttr(func.attributes["sym_name"]).value
         report = FunctionReport(name)
         reports.append(report)
@@ -329,18 +408,22 @@ def run_on_module(
         if key is not None and _reuse(func, key, config.results, report):  # type: ignore[arg-type]
             report.seconds = time.perf_counter() - start
             continue
-        try:
-            fn = import_function(func, pure)
-        except UnsupportedFunction as e:
-            report.status, report.reason = "unsupported", str(e)
-            log.info("%s: @%s left as is: %s", pass_name, name, e)
+        fn = imported[i]
+        if isinstance(fn, UnsupportedFunction):
+            report.status, report.reason = "unsupported", str(fn)
+            log.info("%s: @%s left as is: %s", pass_name, name, fn)
             continue
+        start -= batch_seconds.get(i, 0.0)  # its share of the batches it was saturated in
         try:
             extracted: dict[int, ExtractedGraph] = {}
             for gid, info in fn.graphs.items():
-                extracted[gid], graph_report = optimize_graph(
-                    info.graph, fn.tables, config, f"{name}.{gid}", session
-                )
+                early = done_early.get((i, gid))
+                if early is not None:
+                    extracted[gid], graph_report = early
+                else:
+                    extracted[gid], graph_report = optimize_graph(
+                        info.graph, fn.tables, config, f"{name}.{gid}", session
+                    )
                 report.graphs.append(graph_report)
             if config.program_ratios is not None and _has_conv(fn, extracted):
                 done = _replace_measured(fn, extracted, config.program_ratios, report)
@@ -357,6 +440,48 @@ def run_on_module(
             log.debug("fallback for @%s", name, exc_info=True)
         report.seconds = time.perf_counter() - start
     return reports
+
+
+_BATCH_GRAPH_TERMS = 200  # graphs up to this size are saturated together ...
+_BATCH_TERMS = 2000  # ... in e-graphs of up to this many terms
+
+
+def _optimize_small_functions(
+    imported: dict[int, ImportedFunction | UnsupportedFunction], config: EqsatConfig, session: EGraphSession
+) -> tuple[dict[tuple[int, int], tuple[ExtractedGraph, GraphReport]], dict[int, float]]:
+    """The graphs of small functions without convolutions, optimized a batch at a time
+    (`optimize_graphs_together`), by (function index, graph id); and each function's share of the
+    batches' time. The graphs of a batch that fails are left out (`run_on_module` optimizes them
+    one at a time), so that one bad graph fails only its own function."""
+    items: list[tuple[int, int, TermGraph, Tables]] = []
+    for i, fn in imported.items():
+        if isinstance(fn, UnsupportedFunction):
+            continue
+        graphs = [info.graph for info in fn.graphs.values()]
+        if any(len(g) > _BATCH_GRAPH_TERMS or any(t.ctor == "Conv" for t in g.terms) for g in graphs):
+            continue
+        items += [(i, gid, info.graph, fn.tables) for gid, info in fn.graphs.items()]
+    results: dict[tuple[int, int], tuple[ExtractedGraph, GraphReport]] = {}
+    seconds: dict[int, float] = {}
+    if len(items) < 2:
+        return results, seconds
+    batches: list[list[tuple[int, int, TermGraph, Tables]]] = [[]]
+    for item in items:
+        if batches[-1] and sum(len(b[2]) for b in batches[-1]) + len(item[2]) > _BATCH_TERMS:
+            batches.append([])
+        batches[-1].append(item)
+    for n, batch in enumerate(batches):
+        start = time.perf_counter()
+        try:
+            out = optimize_graphs_together(session, [(g, t) for _, _, g, t in batch], config, f"batch{n}")
+        except Exception:
+            log.debug("batch %d failed; its graphs are optimized one at a time", n, exc_info=True)
+            continue  # `run_on_module` optimizes them on their own
+        share = (time.perf_counter() - start) / len(batch)
+        for (i, gid, _, _), result in zip(batch, out, strict=True):
+            results[(i, gid)] = result
+            seconds[i] = seconds.get(i, 0.0) + share
+    return results, seconds
 
 
 def _has_conv(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> bool:

@@ -201,7 +201,7 @@ def model_variants(
         # The costliest node of each class (by node cost): programs XLA cannot clean up as easily.
         costliest = {c: max(nodes, key=lambda n: cost(data.nodes[n])) for c, nodes in data.classes.items()}
         kinds = (("random", None, 1.0), ("perturbed", table, 0.15), ("costly", costliest, 0.25),
-                 ("perturbed", table, 0.5))  # fmt: skip
+                 ("perturbed", table, 0.5), ("costly", costliest, 0.75))  # fmt: skip
         tries = 0
         target = len(variants) + n_random
         while len(variants) < target and tries < 20 * n_random:

@@ -264,6 +264,11 @@ def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-ar
             line += f"; predicted fusions {fusions_in} -> {fusions_out}"
             if stops:
                 line += f"; stopped by {', '.join(stops)}"
+            batched = max(getattr(g, "batched", 1) for g in g0)
+            if batched > 1:
+                line += (
+                    f"; saturated with {batched - 1} other small graph(s) (e-graph, rule counts: the batch's)"
+                )
             if any(g.kept_input for g in g0):
                 line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
             if getattr(r, "measured_candidates", None):

@@ -156,3 +156,58 @@ def test_bad_pipeline_raises(pipeline: str) -> None:
 def test_bad_fp_mode_raises() -> None:
     with pytest.raises(OptimizeError, match="fp-mode"):
         optimize_module(ADD_ZERO, fp_mode="bogus")
+
+
+_HELPERS = """\
+func.func private @relu(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %z = stablehlo.constant dense<0.000000e+00> : tensor<8xf32>
+  %0 = stablehlo.maximum %x, %z : tensor<8xf32>
+  %1 = stablehlo.add %0, %z : tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+func.func private @scale(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %one = stablehlo.constant dense<1.000000e+00> : tensor<8xf32>
+  %0 = stablehlo.multiply %x, %one : tensor<8xf32>
+  %1 = stablehlo.negate %0 : tensor<8xf32>
+  %2 = stablehlo.negate %1 : tensor<8xf32>
+  return %2 : tensor<8xf32>
+}
+func.func private @same(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %z = stablehlo.constant dense<0.000000e+00> : tensor<8xf32>
+  %0 = stablehlo.maximum %x, %z : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+"""
+_CALLER = """\
+func.func public @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = func.call @relu(%x) : (tensor<8xf32>) -> tensor<8xf32>
+  %1 = func.call @scale(%0) : (tensor<8xf32>) -> tensor<8xf32>
+  %2 = func.call @same(%1) : (tensor<8xf32>) -> tensor<8xf32>
+  return %2 : tensor<8xf32>
+}
+"""
+
+
+def test_small_functions_are_saturated_together_with_the_same_result(no_fallback: None) -> None:
+    """Helper functions go through one e-graph together; each comes out as it would alone."""
+    from stablehlo_eqsat.passes.diagnostics import Diagnostics
+    from stablehlo_eqsat.passes.eqsat import EqsatPass
+
+    def optimized(text: str) -> tuple[dict[str, str], list]:  # type: ignore[type-arg]
+        with make_context():
+            module = ir.Module.parse(text)
+            reports = EqsatPass(measure="off").apply(module, Diagnostics())
+            funcs = {
+                ir.StringAttr(op.operation.attributes["sym_name"]).value: str(op.operation)
+                for op in module.body.operations
+            }
+            return funcs, reports
+
+    together, reports = optimized(_HELPERS + _CALLER)
+    assert {r.name: r.graphs[0].batched for r in reports} == {"relu": 4, "scale": 4, "same": 4, "main": 4}
+    assert "stablehlo.add" not in together["relu"] and "negate" not in together["scale"]
+    for name in ("relu", "scale", "same"):
+        text = "func.func" + next(f for f in _HELPERS.split("func.func")[1:] if f" @{name}(" in f)
+        alone, (report,) = optimized(text)
+        assert report.graphs[0].batched == 1
+        assert alone[name] == together[name]
