@@ -231,14 +231,19 @@ class CostModel:
     def _kernel_seconds(self, graph: TermGraph, kernel: Kernel) -> float:
         p = self.profile
         members = set(kernel.members)
-        reads: set[int] = set()
+        whole: set[int] = set()  # operands read in full
+        sliced: dict[int, float] = {}  # operands only sliced: the bytes of the slices
         flops = trans = mm = divides = converts = 0.0
         for t in kernel.members:
             term = graph.terms[t]
             kids = term.children()
-            for c in kids:
-                if c not in members and graph.terms[c].ctor not in (O.SPLAT, "Iota"):
-                    reads.add(c)
+            for j, c in enumerate(kids):
+                if c in members or graph.terms[c].ctor in (O.SPLAT, "Iota"):
+                    continue
+                if j == 0 and term.ctor in ("Slice", "DSlice"):  # a fused slice reads only its part
+                    sliced[c] = sliced.get(c, 0.0) + nbytes(term.ty)
+                else:
+                    whole.add(c)
             w = op_work(term.ctor, term.ty, [graph.terms[c].ty for c in kids], term.args)
             flops += w.flops
             trans += w.transcendentals
@@ -248,7 +253,8 @@ class CostModel:
             elif term.ctor == "Convert":
                 converts += numel(term.ty)
         root = graph.terms[kernel.members[0]]
-        bytes_moved = sum(nbytes(graph.terms[r].ty) for r in reads) + nbytes(root.ty)
+        bytes_moved = nbytes(root.ty) + sum(nbytes(graph.terms[r].ty) for r in whole)
+        bytes_moved += sum(min(b, nbytes(graph.terms[r].ty)) for r, b in sliced.items() if r not in whole)
         if kernel.kind == "dot":
             return p.launch_overhead_s + max(mm / p.matmul_flops_per_s, bytes_moved / p.bandwidth_bytes_per_s)
         if kernel.kind == "opaque":
