@@ -14,7 +14,8 @@ checked in two steps:
     with XLA CPU and run on the same inputs, and the results must agree bit for bit (NaN = NaN), or
     within `--tolerance` for pipelines that may reassociate. With a tolerance, float32 results
     that differ by more still pass when they are as accurate as the input program's against the
-    same program run in float64 (`_referee`); the summary lists those cases.
+    same program run in float64, or as the input program is on inputs one ulp off (`_referee`);
+    the summary lists those cases.
 
 Dynamic-shape and quantized modules only get (a). jaxlib's MLIR bindings have no quant dialect, so
 modules with quantized types cannot be parsed at all: they are passed through unchanged and counted
@@ -234,17 +235,22 @@ def _check(case: Case, options: Options, result: CaseResult) -> None:
 
 _REFEREED = "accurate against float64"
 _REFEREE_FACTOR = 2.0  # how much less accurate than the input the optimized program may be
+_PERTURBED = 3  # draws of the input program on inputs one ulp off
 
 
 def _referee(harness: Any, expected: list[Any], actual: list[Any], rtol: float) -> str | None:
     """For a pipeline that may reassociate, results that differ from the input program's by more
     than `rtol` still pass when they are as accurate: the same program run in float64 is the
     reference, and each float32 result of the optimized program must be within `rtol` of it (of its
-    scale), or no more than `_REFEREE_FACTOR` times as far from it as the input program's result.
+    scale), or no more than `_REFEREE_FACTOR` times as far from it as the input program's result, or
+    no farther than the input program's own results move when its float32 inputs move by one ulp
+    (the median of `_PERTURBED` draws: how precisely float32 can state this problem at all).
     A recurrence that amplifies rounding (an RNN over many steps) differs from itself by more
     than `rtol` under any change of summation order; this tells that apart from a wrong rewrite.
     Returns what was found, or None when the referee cannot run or the optimized program is less
     accurate."""
+    import statistics
+
     import numpy as np
     from stablehlo_eqsat.tools import xla
 
@@ -256,8 +262,21 @@ def _referee(harness: Any, expected: list[Any], actual: list[Any], rtol: float) 
     inputs = [a.astype(np.float64) if a.dtype == np.float32 else a for a in harness.inputs]
     try:
         reference = xla.run(xla.compile_module(wide), inputs)
+        original = xla.compile_module(harness.text)
     except xla.XlaError:
         return None
+    rng = np.random.default_rng(0)
+    moved: list[list[float]] = [[] for _ in expected]  # per result: errors with inputs one ulp off
+    for _ in range(_PERTURBED):
+        nudged = []
+        for a in harness.inputs:
+            if a.dtype == np.float32:
+                up = rng.random(a.shape) < 0.5
+                a = np.where(up, np.nextafter(a, np.float32(np.inf)), np.nextafter(a, np.float32(-np.inf)))
+            nudged.append(a.astype(np.float32) if a.dtype == np.float64 else a)
+        for i, (out, r) in enumerate(zip(xla.run(original, nudged), reference, strict=True)):
+            if out.dtype == np.float32:
+                moved[i].append(xla.normwise_error(out, r))
     found = []
     for i, (e, a, r) in enumerate(zip(expected, actual, reference, strict=True)):
         if e.dtype != np.float32:
@@ -265,9 +284,13 @@ def _referee(harness: Any, expected: list[Any], actual: list[Any], rtol: float) 
                 return None
             continue
         before, after = xla.normwise_error(e, r), xla.normwise_error(a, r)
-        if not (after <= rtol or after <= _REFEREE_FACTOR * before):
+        sensitivity = statistics.median(moved[i])
+        if not (after <= rtol or after <= _REFEREE_FACTOR * before or after <= sensitivity):
             return None
-        found.append(f"result {i} off float64 by {after:.2g} (input program {before:.2g})")
+        found.append(
+            f"result {i} off float64 by {after:.2g} (input program {before:.2g}, "
+            f"with its inputs one ulp off {sensitivity:.2g})"
+        )
     return ", ".join(found)
 
 

@@ -200,3 +200,29 @@ def test_referee_passes_a_more_accurate_result_and_fails_a_less_accurate_one() -
     broken = best.copy()
     broken[3] = np.inf
     assert _referee(harness, [inaccurate], [broken], 1e-5) is None
+
+
+def test_referee_allows_what_one_ulp_of_input_moves_in_an_ill_conditioned_problem() -> None:
+    """`(x - 1) * 1e4` for x just above 1: float32 computes it almost exactly, yet one ulp of x
+    moves it by ~6e-4 of the result's scale. A result off by less than that passes; one off by
+    more does not."""
+    import numpy as np
+    from stablehlo_eqsat.tools.conformance import _referee
+
+    text = """
+    func.func public @main(%x: tensor<16xf32>) -> tensor<16xf32> {
+      %one = stablehlo.constant dense<1.000000e+00> : tensor<16xf32>
+      %big = stablehlo.constant dense<1.000000e+04> : tensor<16xf32>
+      %0 = stablehlo.subtract %x, %one : tensor<16xf32>
+      %1 = stablehlo.multiply %0, %big : tensor<16xf32>
+      return %1 : tensor<16xf32>
+    }
+    """
+    x = (1.0 + np.linspace(1e-4, 2e-4, 16)).astype(np.float32)
+    harness = xla.Harness(text, [x])
+    (exact,) = xla.compile_and_run(text, [x])
+    slightly_off = (exact.astype(np.float64) * (1 + 2e-4)).astype(np.float32)
+    far_off = (exact.astype(np.float64) * (1 + 1e-2)).astype(np.float32)
+    assert xla.compare_outputs([exact], [slightly_off], rtol=1e-5) is not None
+    assert _referee(harness, [exact], [slightly_off], 1e-5) is not None
+    assert _referee(harness, [exact], [far_off], 1e-5) is None
