@@ -36,9 +36,10 @@ func.func @slice_of_slice(%x: tensor<8x6xf32>) -> tensor<2x3xf32> {
 /// slice(multiply(x, y)) -> multiply(slice(x), slice(y)): computes only what is kept.
 // CHECK-LABEL: func.func @slice_sink_elementwise(
 // CHECK-SAME:    %[[X:[^:]+]]: tensor<8xf32>, %[[Y:[^:]+]]: tensor<8xf32>)
-// CHECK-NEXT:    %[[P:.+]] = stablehlo.multiply %[[X]], %[[Y]] : tensor<8xf32>
-// CHECK-NEXT:    %[[S:.+]] = stablehlo.slice %[[P]] [2:5]
-// CHECK-NEXT:    return %[[S]], %[[S]]
+// CHECK-NEXT:    %[[A:.+]] = stablehlo.slice %[[X]] [2:5]
+// CHECK-NEXT:    %[[B:.+]] = stablehlo.slice %[[Y]] [2:5]
+// CHECK-NEXT:    %[[P:.+]] = stablehlo.multiply %[[A]], %[[B]] : tensor<3xf32>
+// CHECK-NEXT:    return %[[P]], %[[P]]
 func.func @slice_sink_elementwise(%x: tensor<8xf32>, %y: tensor<8xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
   %0 = stablehlo.multiply %x, %y : tensor<8xf32>
   %1 = stablehlo.slice %0 [2:5] : (tensor<8xf32>) -> tensor<3xf32>
