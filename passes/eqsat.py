@@ -92,7 +92,6 @@ class FunctionReport:
     measured_ops: int = 0
     measured_programs: int = 0
     measure_cache_hits: int = 0
-    results_reused: int = 0
     # The function's run time after over before, measured (functions with convolutions, measuring
     # on); None when not measured. `kept_input` when that measurement sent the input back out.
     measured_ratio: float | None = None
@@ -139,7 +138,7 @@ def optimize_graph(
     if config.window > 0 and len(graph) > config.window:
         return _optimize_segmented(session, graph, tables, config, label)
     with session.scope():
-        return _optimize_in(session, graph, tables, config, label)
+        return optimize_graphs_together(session, [(graph, tables)], config, label)[0]
 
 
 def _optimize_segmented(
@@ -152,7 +151,7 @@ def _optimize_segmented(
     total = GraphReport(terms_in=len(graph))
     for w in windows:
         with session.scope():
-            ex, r = _optimize_in(session, w.graph, tables, config, f"{label}.w{w.index}")
+            ex, r = optimize_graphs_together(session, [(w.graph, tables)], config, f"{label}.w{w.index}")[0]
         results.append(ex)
         total.cost_in += r.cost_in
         total.cost_out += r.cost_out
@@ -207,48 +206,33 @@ def _saturation_report(base: SaturationReport, fired: dict[str, int]) -> Saturat
     return out
 
 
-def _optimize_in(
-    session: EGraphSession, graph: TermGraph, tables: Tables, config: EqsatConfig, label: str
-) -> tuple[ExtractedGraph, GraphReport]:
-    prepared = _prepare(graph, tables, config)
-    session.insert(prepared.expanded, tables.dtypes)
-    session.union(prepared.unions)
+def optimize_graphs_together(
+    session: EGraphSession, items: list[tuple[TermGraph, Tables]], config: EqsatConfig, label: str
+) -> list[tuple[ExtractedGraph, GraphReport]]:
+    """Graphs in one e-graph (of the caller's `session.scope()`), saturated once, each extracted
+    from it on its own; one graph is the common case.
+
+    egglog's fixed cost per saturation (every rule matched each iteration, the scope's push and
+    pop) is about 0.15 s however small the graph, and modules lowered from JAX hold dozens of
+    few-op helper functions: those are optimized several at a time. Their terms are inserted
+    under disjoint ids; a subterm two graphs share is one e-class, which changes nothing (equal
+    terms are equal values). Each graph's report carries the shared saturation (its rule counts
+    are the batch's) and `batched`.
+    """
+    prepared = [_prepare(g, tables, config) for g, tables in items]
+    offsets, offset = [], 0
+    for p, (_, tables) in zip(prepared, items, strict=True):
+        offsets.append(offset)
+        session.insert(p.expanded, tables.dtypes, offset)
+        session.union(p.unions, offset)
+        offset += len(p.expanded)
     limits = config.limits
-    if not prepared.rewritable:
+    if not any(p.rewritable for p in prepared):
         limits = dataclasses.replace(limits, iterations=0)  # only leaves and opaque ops: no rule applies
     saturation = session.saturate(limits)
     data = session.serialize()
     if config.dump_dir:
         dump_egraph(session, data, config.dump_dir, label)
-    return _extract(data, prepared, tables, config, _saturation_report(saturation, prepared.fired))
-
-
-def optimize_graphs_together(
-    session: EGraphSession, items: list[tuple[TermGraph, Tables]], config: EqsatConfig, label: str
-) -> list[tuple[ExtractedGraph, GraphReport]]:
-    """Several small graphs in one e-graph, saturated once, each extracted from it on its own.
-
-    egglog's fixed cost per saturation (every rule matched each iteration, the scope's push and
-    pop) is about 0.15 s however small the graph, and modules lowered from JAX hold dozens of
-    few-op helper functions. Their terms are inserted under disjoint ids; a subterm two graphs
-    share is one e-class, which changes nothing (equal terms are equal values). Each graph's
-    report carries the shared saturation (its rule counts are the batch's) and `batched`.
-    """
-    prepared = [_prepare(g, tables, config) for g, tables in items]
-    offsets, offset = [], 0
-    with session.scope():
-        for p, (_, tables) in zip(prepared, items, strict=True):
-            offsets.append(offset)
-            session.insert(p.expanded, tables.dtypes, offset)
-            session.union(p.unions, offset)
-            offset += len(p.expanded)
-        limits = config.limits
-        if not any(p.rewritable for p in prepared):
-            limits = dataclasses.replace(limits, iterations=0)
-        saturation = session.saturate(limits)
-        data = session.serialize()
-        if config.dump_dir:
-            dump_egraph(session, data, config.dump_dir, label)
     out = []
     for p, off, (_, tables) in zip(prepared, offsets, items, strict=True):
         end = off + len(p.expanded)
@@ -404,11 +388,14 @@ def run_on_module(
             report.status = "unchanged"
             report.reason = "declaration"
             continue
-        key = _result_key(func, config) if config.results is not None else None
+        fn = imported[i]
+        # Only a function with a convolution has its result decided by measuring (and stored).
+        key = None
+        if config.results is not None and not isinstance(fn, UnsupportedFunction):
+            key = _result_key(func, config) if _any_conv([g.graph for g in fn.graphs.values()]) else None
         if key is not None and _reuse(func, key, config.results, report):  # type: ignore[arg-type]
             report.seconds = time.perf_counter() - start
             continue
-        fn = imported[i]
         if isinstance(fn, UnsupportedFunction):
             report.status, report.reason = "unsupported", str(fn)
             log.info("%s: @%s left as is: %s", pass_name, name, fn)
@@ -458,7 +445,7 @@ def _optimize_small_functions(
         if isinstance(fn, UnsupportedFunction):
             continue
         graphs = [info.graph for info in fn.graphs.values()]
-        if any(len(g) > _BATCH_GRAPH_TERMS or any(t.ctor == "Conv" for t in g.terms) for g in graphs):
+        if any(len(g) > _BATCH_GRAPH_TERMS for g in graphs) or _any_conv(graphs):
             continue
         items += [(i, gid, info.graph, fn.tables) for gid, info in fn.graphs.items()]
     results: dict[tuple[int, int], tuple[ExtractedGraph, GraphReport]] = {}
@@ -473,7 +460,8 @@ def _optimize_small_functions(
     for n, batch in enumerate(batches):
         start = time.perf_counter()
         try:
-            out = optimize_graphs_together(session, [(g, t) for _, _, g, t in batch], config, f"batch{n}")
+            with session.scope():
+                out = optimize_graphs_together(session, [(g, t) for _, _, g, t in batch], config, f"batch{n}")
         except Exception:
             log.debug("batch %d failed; its graphs are optimized one at a time", n, exc_info=True)
             continue  # `run_on_module` optimizes them on their own
@@ -491,6 +479,10 @@ def _has_conv(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> boo
     graphs = [info.graph for info in fn.graphs.values()] + [eg.graph for eg in extracted.values()]
     if sum(len(g.terms) for g in graphs) > _MEASURE_MAX_TERMS:
         return False
+    return _any_conv(graphs)
+
+
+def _any_conv(graphs: list[TermGraph]) -> bool:
     return any(t.ctor == "Conv" for g in graphs for t in g.terms)
 
 
@@ -581,14 +573,11 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _result_key(func: ir.Operation, config: EqsatConfig) -> str | None:
-    """The key of `func`'s stored result; None for a function no measurement decides (no
-    convolution), which is never stored."""
-    text = str(func.get_asm(enable_debug_info=True))
-    if "stablehlo.convolution" not in text:
-        return None
+def _result_key(func: ir.Operation, config: EqsatConfig) -> str:
+    """The key of `func`'s stored result: its text, the module's other functions, the options and
+    the code."""
     digest = hashlib.sha1(f"result|{code_version()}|{config.options}".encode())
-    for part in (text, *_other_functions(func)):
+    for part in (str(func.get_asm(enable_debug_info=True)), *_other_functions(func)):
         digest.update(b"\0")
         digest.update(part.encode())
     return f"result|{digest.hexdigest()[:32]}"
@@ -806,5 +795,4 @@ class EqsatPass:
             reports[0].measured_ops = measurer.measured
             reports[0].measured_programs = measurer.programs_measured
             reports[0].measure_cache_hits = measurer.cache_hits
-            reports[0].results_reused = measurer.results_reused
         return reports

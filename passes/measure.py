@@ -124,7 +124,6 @@ class Measurer:
     cache_hits: int = 0
     over_budget: int = 0  # cache misses answered by the analytical model
     programs_measured: int = 0  # whole functions timed with their candidates (cache misses)
-    results_reused: int = 0  # functions answered from the cache (`result`)
     _cache: dict[str, float] = field(default_factory=dict)
     _results: dict[str, dict[str, Any]] = field(default_factory=dict)
     _loaded: bool = False
@@ -239,10 +238,7 @@ class Measurer:
     def result(self, key: str) -> dict[str, Any] | None:
         """What was stored under `key` by `store_result`, or None."""
         self._load()
-        hit = self._results.get(key)
-        if hit is not None:
-            self.results_reused += 1
-        return hit
+        return self._results.get(key)
 
     def store_result(self, key: str, value: dict[str, Any]) -> None:
         """Keep `value` (JSON data) under `key` in the cache file, beside the timings it rests on."""
