@@ -309,7 +309,7 @@ class _Importer:
         if effect is not None or region_ids or self._is_complex_constant(op):
             key = f"o{len(self.tables.opaque)}"  # one per op instance
         else:
-            key = "o" + self._content_hash(op)
+            key = O.ELEMENTWISE_OPAQUE.get(op.name, "o") + self._content_hash(op)
         self.tables.opaque.setdefault(
             key, OpaqueInfo(op, len(operands), len(captures), effect is not None, region_ids)
         )
@@ -454,7 +454,7 @@ def op_is_effectful(op: ir.Operation, pure_functions: frozenset[str]) -> bool:
     if name in ("func.call", "call"):
         callee = ir.FlatSymbolRefAttr(op.attributes["callee"]).value
         return callee not in pure_functions
-    if name not in PURE_OPAQUE:
+    if name not in PURE_OPAQUE and not name.startswith("chlo."):  # every CHLO op is pure
         return True
     return any(
         op_is_effectful(inner.operation, pure_functions)

@@ -28,6 +28,25 @@ OPAQUE = "Opaque"  # (Opaque ty key operands): any other op, kept verbatim throu
 CONST = "Const"  # (Const ty key extra): stablehlo.constant, its value in a side table
 SPLAT = "Splat"  # (Splat ty "s:<value>"): a constant whose elements all equal <value>
 
+# Opaque ops that XLA sees as elementwise: JAX's lowering legalizes these `chlo` ops into
+# StableHLO arithmetic before XLA, which then fuses them like any other elementwise op. Their
+# side-table keys carry the class (`ELEMENTWISE_KEY` + hash: a few flops per element;
+# `TRANSCENDENTAL_KEY` + hash: a polynomial or series per element), so that the cost model can fuse
+# them without the side table. They stay opaque to the rules.
+ELEMENTWISE_KEY, TRANSCENDENTAL_KEY = "oe.", "ot."
+ELEMENTWISE_OPAQUE = {
+    **dict.fromkeys(
+        ("chlo.square", "chlo.conj", "chlo.is_inf", "chlo.is_neg_inf", "chlo.is_pos_inf", "chlo.next_after"),
+        ELEMENTWISE_KEY,
+    ),
+    **dict.fromkeys(
+        ("chlo.erf", "chlo.erfc", "chlo.erf_inv", "chlo.lgamma", "chlo.digamma", "chlo.polygamma",
+         "chlo.zeta", "chlo.sinh", "chlo.cosh", "chlo.tan", "chlo.asin", "chlo.acos", "chlo.atan",
+         "chlo.asinh", "chlo.acosh", "chlo.atanh", "chlo.bessel_i1e"),
+        TRANSCENDENTAL_KEY,
+    ),
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class OpSpec:

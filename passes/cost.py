@@ -34,6 +34,7 @@ from stablehlo_eqsat.passes.egraph import EGraphData, ENode
 
 # -- op classes ---------------------------------------------------------------------------------
 FREE = frozenset({O.INPUT, O.PROJ, O.SPLAT, "TCons", "TNil", "Tuple", "GTE"})
+ELEMENTWISE = frozenset(s.ctor for s in O.ALL_SPECS if s.elementwise)
 FUSIBLE = frozenset(
     {s.ctor for s in O.ALL_SPECS if s.elementwise}
     | {"Bcast", "Reshape", "Transpose", "Slice", "Concat", "Pad", "Reverse", "Iota", "DSlice", "DUS"}
@@ -44,7 +45,25 @@ TRANSCENDENTAL = frozenset(
 )  # fmt: skip
 MOVES_ONLY = frozenset({"Bcast", "Reshape", "Transpose", "Slice", "Reverse", "Convert", "BitcastConvert"})
 LIBRARY = frozenset({"Dot", "Conv"})  # library calls (YNNPACK/oneDNN, cuBLAS/cuDNN): kernels of their own
+EXPANDED_FLOPS = 50  # flops per element of a CHLO special function once expanded (erf, lgamma, ...)
 ONE, ZERO = ("s:1",), ("s:0", "s:-0")  # splat keys of the units of `*`, `/` and of `+`, `-`
+
+
+def elementwise_opaque(ctor: str, args: tuple[object, ...]) -> str | None:
+    """The class of an opaque op XLA fuses as elementwise (`chlo.square`, `chlo.erf`, ...; see
+    `ops.ELEMENTWISE_OPAQUE`): its key prefix, or None for any other op."""
+    if ctor != O.OPAQUE or not args:
+        return None
+    key = str(args[0])
+    for prefix in (O.ELEMENTWISE_KEY, O.TRANSCENDENTAL_KEY):
+        if key.startswith(prefix):
+            return prefix
+    return None
+
+
+def fusible(ctor: str, args: tuple[object, ...]) -> bool:
+    """Elementwise and layout ops: XLA fuses them into loop fusions and into their consumers."""
+    return ctor in FUSIBLE or elementwise_opaque(ctor, args) is not None
 
 
 def itemsize(dtype: str) -> int:
@@ -82,6 +101,42 @@ class DeviceProfile:
     # split kernel pays a hand-off (`parallel_overhead_s`) that dwarfs small kernels.
     parallel_tasks: int = 1
     parallel_overhead_s: float = 0.0
+    # The first split kernel of a program also wakes the pool's sleeping workers; later ones find
+    # them still spinning (in gpt2_block one split fusion costs 13-30 us, a fourth of that when a
+    # program splits several in a row).
+    parallel_wakeup_s: float = 0.0
+    # XLA CPU fuses a concatenate of up to 7 operands like any elementwise op; one of 8 or more
+    # stays a kernel of its own (a copy), neither fused into its consumer nor taking its producers
+    # in, so that each of its computed operands is written out by a loop fusion first. 0: no limit.
+    concat_fusion_max_operands: int = 0
+    # XLA CPU's TreeReductionRewriter: a reduction over fewer than `library_reduce_min_elements`
+    # elements (larger ones go to the library's reduction, which fuses its producers) with a reduced
+    # dimension longer than `tree_reduction_window` becomes reduce-windows of that width and a final
+    # reduce, kernels that fuse no producer: the reduced operand is written out first. 0: off.
+    tree_reduction_window: int = 0
+    library_reduce_min_elements: int = 0
+
+
+def unfused_concat(p: DeviceProfile, ctor: str, args: tuple[object, ...]) -> bool:
+    """A concatenate with too many operands for XLA to fuse (`concat_fusion_max_operands`)."""
+    limit = p.concat_fusion_max_operands
+    return ctor == "Concat" and limit > 0 and len(args[0]) > limit  # type: ignore[arg-type]
+
+
+def tree_levels(p: DeviceProfile, operand: Ty, dims: tuple[int, ...]) -> int:
+    """How many reduce-window kernels XLA CPU splits a reduction of `operand` over `dims` into
+    (0: none, it stays one reduction fusion)."""
+    w = p.tree_reduction_window
+    if w <= 0 or not isinstance(operand, TensorTy):
+        return 0
+    if p.library_reduce_min_elements and operand.numel >= p.library_reduce_min_elements:
+        return 0
+    levels = 0
+    sizes = [operand.shape[d] for d in dims]
+    while any(n > w for n in sizes):
+        sizes = [math.ceil(n / w) for n in sizes]
+        levels += 1
+    return levels
 
 
 def load_profile(name_or_path: str = "cpu") -> DeviceProfile:
@@ -109,6 +164,11 @@ class Work:
 def op_work(ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[object, ...]) -> Work:
     """Arithmetic done by one op (memory traffic is counted per kernel, not per op)."""
     n = numel(ty)
+    kind = elementwise_opaque(ctor, args)
+    if kind is not None:
+        if kind == O.TRANSCENDENTAL_KEY:  # JAX expands `chlo.erfc` into ~55 flops, an exp and divides
+            return Work(flops=EXPANDED_FLOPS * n, transcendentals=n)
+        return Work(flops=n)
     if ctor == "Dot" and child_tys and isinstance(child_tys[0], TensorTy):
         lhs = child_tys[0]
         contracting = args[4] if len(args) > 4 else ()
@@ -162,9 +222,13 @@ def _is_identity_node(node: ENode, data: EGraphData) -> bool:
 class Kernel:
     """One kernel XLA would launch: a fusion or a single op."""
 
-    kind: str  # loop | reduce | dot (a library call: dot or convolution) | opaque
+    # loop | reduce | tree (a split reduction) | dot (a library call: dot or convolution)
+    # | copy (an unfused concatenate) | opaque
+    kind: str
     members: list[int] = field(default_factory=list)
     seconds: float = 0.0
+    split: bool = False  # XLA CPU runs it as several tasks on its thread pool
+    parts: int = 1  # kernels XLA launches for it (a tree reduction: its reduce-windows and the reduce)
 
 
 @dataclass
@@ -177,9 +241,10 @@ class Estimate:
         """Kernels XLA emits as `fusion` instructions: loop and reduction fusions, and dots.
 
         XLA CPU wraps even a lone elementwise op or reduction in a loop fusion, and every dot in a
-        `kCustom` (YNNPACK) fusion; only opaque ops (calls, loops, custom calls) are not counted.
+        `kCustom` (YNNPACK) fusion; only opaque ops (calls, loops, custom calls) and unfused
+        concatenates are not counted.
         """
-        return sum(1 for k in self.kernels if k.kind in ("loop", "reduce", "dot"))
+        return sum(k.parts for k in self.kernels if k.kind in ("loop", "reduce", "tree", "dot"))
 
 
 @dataclass
@@ -200,7 +265,10 @@ class CostModel:
         child_tys = [data.class_type(c) for c in node.children()]
         work = op_work(ctor, node.ty, child_tys, node.args)
         compute = work.flops / p.elementwise_flops_per_s + work.transcendentals / p.transcendental_per_s
-        if ctor in FUSIBLE:
+        if unfused_concat(p, ctor, node.args):
+            reads = sum(nbytes(t) for t in child_tys)
+            return p.launch_overhead_s + (reads + out) / p.bandwidth_bytes_per_s
+        if fusible(ctor, node.args):
             # Fused into its consumer: compute, and a share of a possible materialization.
             return compute + 0.05 * out / p.bandwidth_bytes_per_s + 1e-9
         reads = sum(nbytes(t) for t in child_tys)
@@ -208,7 +276,8 @@ class CostModel:
             memory = (reads + out) / p.bandwidth_bytes_per_s
             return p.launch_overhead_s + max(work.matmul_flops / p.matmul_flops_per_s, memory)
         if ctor == "Reduce":
-            return p.launch_overhead_s + max((reads + out) / p.bandwidth_bytes_per_s, compute)
+            launches = 1 + tree_levels(p, child_tys[0], tuple(node.args[2]))  # type: ignore[arg-type]
+            return launches * p.launch_overhead_s + max((reads + out) / p.bandwidth_bytes_per_s, compute)
         return p.launch_overhead_s + (reads + out) / p.opaque_bytes_per_s
 
     def extraction_cost(self, data: EGraphData):  # type: ignore[no-untyped-def]
@@ -221,11 +290,13 @@ class CostModel:
         Kernel members are term ids of `graph` (identities XLA removes belong to no kernel).
         """
         graph = xla_simplify(graph)
-        kernels = fuse(graph)
+        kernels = fuse(graph, self.profile)
         total = 0.0
         for k in kernels:
             k.seconds = self._kernel_seconds(graph, k)
             total += k.seconds
+        if any(k.split for k in kernels):
+            total += self.profile.parallel_wakeup_s
         return Estimate(total, kernels)
 
     def _kernel_seconds(self, graph: TermGraph, kernel: Kernel) -> float:
@@ -244,7 +315,12 @@ class CostModel:
                     sliced[c] = sliced.get(c, 0.0) + nbytes(term.ty)
                 else:
                     whole.add(c)
-            w = op_work(term.ctor, term.ty, [graph.terms[c].ty for c in kids], term.args)
+            ty = term.ty
+            if term.ctor in ELEMENTWISE:
+                source = _broadcast_source(t, graph)
+                if source is not None:  # XLA computes it before the broadcast, on fewer elements
+                    ty = graph.terms[source[0]].ty
+            w = op_work(term.ctor, ty, [graph.terms[c].ty for c in kids], term.args)
             flops += w.flops
             trans += w.transcendentals
             mm += w.matmul_flops
@@ -259,11 +335,18 @@ class CostModel:
             return p.launch_overhead_s + max(mm / p.matmul_flops_per_s, bytes_moved / p.bandwidth_bytes_per_s)
         if kernel.kind == "opaque":
             return p.launch_overhead_s + bytes_moved / p.opaque_bytes_per_s
+        if kernel.kind == "copy":
+            return p.launch_overhead_s + bytes_moved / p.bandwidth_bytes_per_s
+        if kernel.kind == "tree":
+            return kernel.parts * p.launch_overhead_s + max(
+                bytes_moved / p.bandwidth_bytes_per_s, flops / p.elementwise_flops_per_s
+            )
         compute = flops / p.elementwise_flops_per_s + trans / p.transcendental_per_s
         memory = bytes_moved / p.bandwidth_bytes_per_s
         # XLA counts a divide and a convert as a flop, and only the rest as transcendentals.
         tasks = parallel_tasks(p, flops + divides + converts, trans - divides, bytes_moved, nbytes(root.ty))
         if tasks > 1:
+            kernel.split = True
             return p.launch_overhead_s + p.parallel_overhead_s + max(memory, compute / tasks)
         return p.launch_overhead_s + max(memory, compute)
 
@@ -273,8 +356,8 @@ def parallel_tasks(
 ) -> int:
     """How many tasks XLA CPU splits a loop fusion into (`ParallelTaskAssigner`): a kernel doing
     more than a flop per byte it touches is split by its cost in cycles (flops, transcendentals
-    twice, bytes ten times) at one task per 100k; any other by its output size, one task per 256
-    KiB and at most sqrt(cores) of them."""
+    twice, bytes ten times) at one task per 100k; any other by the bytes it reads and writes, one
+    task per 256 KiB and at most sqrt(cores) of them."""
     if p.parallel_tasks <= 1:
         return 1
     if flops > bytes_accessed:
@@ -282,7 +365,7 @@ def parallel_tasks(
             min(p.parallel_tasks, max(1, (flops + 2 * transcendentals + 10 * bytes_accessed) // 100_000))
         )
     io_bound = min(p.parallel_tasks, math.ceil(math.sqrt(p.parallel_tasks)))
-    return int(min(io_bound, max(1, out // (256 << 10))))
+    return int(min(io_bound, max(1, bytes_accessed // (256 << 10))))
 
 
 # -- what XLA's algebraic simplifier removes before fusion ---------------------------------------------
@@ -333,8 +416,9 @@ def _identity_operand(term: Term, graph: TermGraph) -> int | None:
 def xla_simplify(graph: TermGraph) -> TermGraph:
     """`graph` as XLA will compile it: identities removed, chains merged, common subterms shared.
 
-    XLA's AlgebraicSimplifier and CSE run before fusion, so the cost of an `x*1` or of a pair of
-    transposes that cancel is nothing, whatever the extraction. Term ids are kept (a removed term
+    XLA's AlgebraicSimplifier, constant folding and CSE run before fusion, so the cost of an `x*1`,
+    of `c1*c2` on constants or of a pair of transposes that cancel is nothing, whatever the
+    extraction. Term ids are kept (a removed term
     is no longer reachable); children and roots are renamed to the terms that stand for them.
     """
     out = TermGraph(terms=list(graph.terms))
@@ -346,6 +430,11 @@ def xla_simplify(graph: TermGraph) -> TermGraph:
             term = term.map_children(rep)
         if term.ctor == "Reshape" and out.terms[term.args[0]].ctor == "Reshape":  # type: ignore[index]
             term = Term("Reshape", term.ty, (out.terms[term.args[0]].args[0], *term.args[1:]))  # type: ignore[index]
+        kids = term.children()
+        if term.ctor in ELEMENTWISE and kids and all(_splat_value(out.terms[c], out) for c in kids):
+            # Constant folding: an elementwise op on splat constants is a constant (its value does
+            # not matter to the cost; the key keeps it apart from every other constant).
+            term = Term(O.SPLAT, term.ty, (f"s:?{t}",))
         out.terms[t] = term
         same = _identity_operand(term, out)
         if same is not None:
@@ -357,15 +446,41 @@ def xla_simplify(graph: TermGraph) -> TermGraph:
     return out
 
 
+def _broadcast_source(t: int, graph: TermGraph) -> tuple[int, tuple[int, ...]] | None:
+    """The operand (and broadcast dimensions) of the broadcast that an elementwise term on
+    broadcasts and splats equals once XLA's simplifier has moved the op before the broadcast
+    (`bcast(x) * c` -> `bcast(x * c)`), so that it is computed on `x`'s elements; else None."""
+    term = graph.terms[t]
+    if term.ctor == "Bcast":
+        if _splat_value(term, graph) is not None:
+            return None
+        return term.args[0], tuple(term.args[1])  # type: ignore[return-value,arg-type]
+    if term.ctor not in ELEMENTWISE:
+        return None
+    found: tuple[int, tuple[int, ...]] | None = None
+    for c in term.children():
+        if _splat_value(graph.terms[c], graph) is not None:
+            continue
+        src = _broadcast_source(c, graph)
+        if src is None:
+            return None
+        if found is not None and (graph.terms[src[0]].ty, src[1]) != (graph.terms[found[0]].ty, found[1]):
+            return None
+        found = src
+    if found is None or numel(graph.terms[found[0]].ty) >= numel(term.ty):
+        return None
+    return found
+
+
 def _expensive(term: Term, graph: TermGraph) -> bool:
     """Not recomputed in several consumers (XLA's `IsExpensive`): transcendentals and divisions,
     except a division by a constant, which XLA's simplifier turns into a multiplication."""
     if term.ctor == "Div":
         return _splat_value(graph.terms[term.args[1]], graph) is None  # type: ignore[index]
-    return term.ctor in TRANSCENDENTAL
+    return term.ctor in TRANSCENDENTAL or elementwise_opaque(term.ctor, term.args) == O.TRANSCENDENTAL_KEY
 
 
-def fuse(graph: TermGraph) -> list[Kernel]:
+def fuse(graph: TermGraph, profile: DeviceProfile | None = None) -> list[Kernel]:
     """Group the live terms of `graph` into kernels the way XLA's fusion passes would.
 
     Consumers are visited before producers. An elementwise or layout op joins its consumer's
@@ -375,8 +490,10 @@ def fuse(graph: TermGraph) -> list[Kernel]:
     becomes the root of a new loop fusion. Dots and opaque ops are kernels of their own and read
     their operands from memory, and graph results are always materialized: a cheap op that must be
     written out for those is still duplicated into the consumers that can fuse it (XLA's
-    producer-consumer fusion does not care that the producer has other users). The first member
-    of each kernel is its root.
+    producer-consumer fusion does not care that the producer has other users). With a device
+    `profile`, its limits apply: concatenates of many operands are copy kernels of their own and
+    reductions XLA CPU splits into a tree take no producers. The first member of each kernel is
+    its root.
     """
     live = graph.live()
     roots = set(graph.roots)
@@ -391,13 +508,20 @@ def fuse(graph: TermGraph) -> list[Kernel]:
         ctor = term.ctor
         if ctor in FREE or ctor == O.CONST:
             continue
-        if ctor in LIBRARY or ctor == O.OPAQUE or ctor not in FUSIBLE | {"Reduce"}:
+        if profile is not None and unfused_concat(profile, ctor, term.args):
+            kernel_of[t] = [len(kernels)]
+            kernels.append(Kernel("copy", [t]))
+            continue
+        if ctor in LIBRARY or (ctor != "Reduce" and not fusible(ctor, term.args)):
             kernel_of[t] = [len(kernels)]
             kernels.append(Kernel("dot" if ctor in LIBRARY else "opaque", [t]))
             continue
         if ctor == "Reduce":
+            levels = 0
+            if profile is not None:
+                levels = tree_levels(profile, graph.terms[term.args[0]].ty, tuple(term.args[2]))  # type: ignore[index,arg-type]
             kernel_of[t] = [len(kernels)]
-            kernels.append(Kernel("reduce", [t]))
+            kernels.append(Kernel("tree", [t], parts=levels + 1) if levels else Kernel("reduce", [t]))
             continue
         targets: set[int] = set()  # kernels of the consumers that can take it in
         stored = t in roots  # a graph result, or an operand of a dot or opaque op, is written out

@@ -213,6 +213,87 @@ def model_variants(
     return variants
 
 
+def rescore(run: Path, model: Any) -> tuple[list[Variant], dict[str, float]]:
+    """The variants a run saved, with the times it measured and the current model's predictions."""
+    from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
+    from stablehlo_eqsat.passes.constants import canonicalize_splats
+
+    report = json.loads((run / "report.json").read_text())
+    fields = {f.name for f in dataclasses.fields(Variant)} - {"text"}
+    variants: list[Variant] = []
+    index: dict[str, int] = {}
+    for row in report["variants"]:
+        j = index[row["model"]] = index.get(row["model"], -1) + 1
+        path = run / "variants" / f"{row['model']}-{j:02d}-{row['source']}.mlir"
+        if not path.exists():
+            raise SystemExit(f"stablehlo-eqsat-bench-cost: error: {path}: missing (run with --save-variants)")
+        v = Variant(text=path.read_text(), **{k: x for k, x in row.items() if k in fields})
+        module, main_op = _fresh_main(v.text)
+        fn = import_function(main_op, pure_functions(module))
+        est = model.estimate(canonicalize_splats(fn.body.graph, fn.tables))
+        v.predicted_s, v.predicted_fusions, v.predicted_kernels = est.seconds, est.fusions, len(est.kernels)
+        v.kernel_kinds = {}
+        for k in est.kernels:
+            v.kernel_kinds[k.kind] = v.kernel_kinds.get(k.kind, 0) + 1
+        variants.append(v)
+    controls = {m: r.get("identical_copy_ratio", float("nan")) for m, r in report["per_model"].items()}
+    return variants, controls
+
+
+FITTED = (
+    "bandwidth_bytes_per_s",
+    "launch_overhead_s",
+    "parallel_overhead_s",
+    "elementwise_flops_per_s",
+    "transcendental_per_s",
+    "matmul_flops_per_s",
+    "opaque_bytes_per_s",
+)
+
+
+def fit_profile(run: Path, model: Any, sweeps: int = 2) -> Any:
+    """The profile whose predictions rank the saved variants of `run` closest to their measured
+    times: coordinate search over `FITTED`, each field scaled by factors of 1/4 to 8 in turn,
+    keeping the best mean of the per-model ρ plus the overall ρ (the smaller change on ties).
+    A fit is only as good as the run it is fitted to: check it on another run (`--rescore`)."""
+    variants, _ = rescore(run, model)
+    graphs = []
+    from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
+    from stablehlo_eqsat.passes.constants import canonicalize_splats
+
+    for v in variants:
+        module, main_op = _fresh_main(v.text)
+        fn = import_function(main_op, pure_functions(module))
+        graphs.append(canonicalize_splats(fn.body.graph, fn.tables))
+    models = list(dict.fromkeys(v.model for v in variants))
+    measured = [v.measured_s for v in variants]
+
+    def objective(profile: Any) -> float:
+        model.profile = profile
+        predicted = [model.estimate(g).seconds for g in graphs]
+        per_model = [
+            spearman([predicted[i] for i, v in enumerate(variants) if v.model == m],
+                     [measured[i] for i, v in enumerate(variants) if v.model == m])
+            for m in models
+        ]  # fmt: skip
+        rhos = [r for r in per_model if r == r]
+        return (statistics.fmean(rhos) if rhos else 0.0) + spearman(predicted, measured)
+
+    best = model.profile
+    score = objective(best)
+    for _ in range(sweeps):
+        for name in FITTED:
+            value = getattr(best, name)
+            for factor in (0.25, 0.5, 0.7, 1.4, 2.0, 4.0, 8.0):
+                trial = dataclasses.replace(best, **{name: value * factor})
+                s = objective(trial)
+                if s > score + 1e-4:
+                    best, score = trial, s
+            print(f"fit: {name} = {getattr(best, name):.3g} (score {score:.3f})", file=sys.stderr)
+    model.profile = best
+    return best
+
+
 # -- XLA ----------------------------------------------------------------------------------------------
 
 
@@ -372,6 +453,17 @@ def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.2f}"
 
 
+def repeatability(vs: Sequence[Variant]) -> float:
+    """Spearman's ρ between the variants' median times in the even and in the odd rounds: how well
+    the measurement ranks the variants against itself. No prediction can be expected to rank them
+    much better than this."""
+    if any(len(v.samples) < 4 for v in vs):
+        return float("nan")
+    return spearman(
+        [statistics.median(v.samples[0::2]) for v in vs], [statistics.median(v.samples[1::2]) for v in vs]
+    )
+
+
 def _distinct_programs(vs: Sequence[Variant]) -> list[tuple[float, float]]:
     """(predicted, measured) per distinct program XLA runs: variants whose optimized HLO is the
     same are one program (their times differ by noise only); its prediction is the mean of theirs
@@ -404,6 +496,7 @@ def write_report(
             "rho": spearman([v.predicted_s for v in vs], measured),
             "rho_distinct": spearman([p for p, _ in distinct], [t for _, t in distinct]),
             "rho_fastest": spearman([v.predicted_s for v in vs], [v.fastest_s for v in vs]),
+            "rho_repeat": repeatability(vs),
             "measured_spread": max(measured) / min(measured) if vs else float("nan"),
             "noise": statistics.median(_iqr(v.samples) for v in vs),
             "identical_copy_ratio": (controls or {}).get(m, float("nan")),
@@ -414,10 +507,12 @@ def write_report(
     overall_distinct = spearman([p for p, _ in everywhere], [t for _, t in everywhere])
     overall = spearman([v.predicted_s for v in variants], [v.measured_s for v in variants])
     overall_fastest = spearman([v.predicted_s for v in variants], [v.fastest_s for v in variants])
+    overall_repeat = repeatability(variants)
     summary = {
         "meta": meta,
         "overall_rho": overall,
         "overall_rho_fastest": overall_fastest,
+        "overall_rho_repeat": overall_repeat,
         "overall_rho_distinct": overall_distinct,
         "distinct_programs": len(everywhere),
         "per_model": per_model,
@@ -434,18 +529,19 @@ def write_report(
         f"Command: `{meta['command']}`  ",
         f"Profile: `{meta['profile']}`; measured costs: {meta.get('measure', 'off')}; "
         f"fp-mode `{meta['fp_mode']}`; {meta['runs']} interleaved samples per variant (median); "
-        f"XLA_FLAGS `{meta['xla_flags']}`; "
+        f"XLA_FLAGS `{meta['xla_flags']}`; {meta.get('dispatch', 'async')} dispatch; "
         f"load average before/after: {meta['load_before']} / {meta['load_after']} "
         f"on {meta['cpus']} CPUs.",
         "",
-        "| model | variants | Spearman ρ (median time) | ρ (fastest run) | distinct XLA programs "
-        "| ρ (distinct programs) | measured max/min "
+        "| model | variants | Spearman ρ (median time) | ρ (fastest run) | repeatability ρ "
+        "| distinct XLA programs | ρ (distinct programs) | measured max/min "
         "| identical copy / input | noise (IQR/median) | fusions exact | ρ (fusion counts) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m, r in per_model.items():
         lines.append(
             f"| {m} | {r['variants']} | {_fmt(r['rho'])} | {_fmt(r['rho_fastest'])} "
+            f"| {_fmt(r['rho_repeat'])} "
             f"| {r['distinct']} | {_fmt(r['rho_distinct'])} "
             f"| {r['measured_spread']:.2f}× | {r['identical_copy_ratio']:.2f} "
             f"| {r['noise']:.1%} | "
@@ -453,18 +549,21 @@ def write_report(
         )
     lines += [
         f"| **overall** | {len(variants)} | **{_fmt(overall)}** | **{_fmt(overall_fastest)}** "
-        f"| {len(everywhere)} | **{_fmt(overall_distinct)}** | | | | | |",
+        f"| {_fmt(overall_repeat)} | {len(everywhere)} | **{_fmt(overall_distinct)}** | | | | | |",
         "",
         "![scatter](cost_vs_time.png)",
         "",
         "Reading it: *identical copy / input* is the input program compiled twice and timed like the "
-        "variants; where the variants' max/min spread is no wider than that and the noise, the variants "
-        "run equally fast on XLA (its own simplifier, CSE and fusion undo most differences between them) "
-        "and a per-model ρ ranks noise. *fastest run* ranks the minimum of each variant's samples, "
-        "which load from other processes disturbs least. *Distinct XLA programs*: variants whose "
-        "optimized HLO is identical (up to names and instruction order) are one program to the "
-        "machine; ρ over distinct programs ranks those (mean prediction, median time per program). "
-        "With one or two distinct programs there is nothing to rank (n/a or ±1 by chance).",
+        "variants; where the variants' max/min spread is no wider than that and the noise, the "
+        "variants run equally fast on XLA (its own simplifier, CSE and fusion undo most differences "
+        "between them) and a per-model ρ ranks noise. *Repeatability ρ* ranks the variants by their "
+        "median time in the even rounds against that in the odd rounds: the measurement against "
+        "itself, a ceiling for what any prediction can reach on those variants. *fastest run* ranks "
+        "the minimum of each variant's samples, which load from other processes disturbs least. "
+        "*Distinct XLA programs*: variants whose optimized HLO is identical (up to names and "
+        "instruction order) are one program to the machine; ρ over distinct programs ranks those "
+        "(mean prediction, median time per program). With one or two distinct programs there is "
+        "nothing to rank (n/a or ±1 by chance).",
         "",
     ]
     lines += [
@@ -517,8 +616,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--device", default="cpu", help="cost profile: cpu | gpu | path to a calibrated .json")
     p.add_argument(
         "--xla-flags",
-        default="--xla_cpu_multi_thread_eigen=false",
-        help="XLA_FLAGS for the timed runs (default: one thread, far steadier on a loaded machine)",
+        default="",
+        help="XLA_FLAGS for the timed runs (default: none, XLA's own settings, as the pass measures "
+        "and users run; e.g. --xla_cpu_multi_thread_eigen=false for one-thread library calls)",
+    )
+    p.add_argument(
+        "--dispatch",
+        default="sync",
+        choices=("sync", "async"),
+        help="run each execution in the calling thread (sync, default: its time is the program's "
+        "alone; samples spread 3-7%% on this VM) or through JAX's asynchronous CPU dispatch (the "
+        "default of jax.jit; its dispatch thread competes with XLA's for the cores: 15-45%%)",
     )
     p.add_argument(
         "--measure",
@@ -528,12 +636,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--measure-cache", default="", help="timings cache file (default: OUT/measure-cache.json)")
     p.add_argument("--save-variants", action="store_true", help="write each variant to OUT/variants/*.mlir")
+    p.add_argument(
+        "--rescore",
+        default="",
+        metavar="DIR",
+        help="time nothing: predict again, with the current cost model and profile, the variants an "
+        "earlier run saved (--save-variants) in DIR, against the times it measured",
+    )
+    p.add_argument(
+        "--fit",
+        default="",
+        metavar="PROFILE.json",
+        help="with --rescore: search the profile's rates for the best rank correlation with the "
+        "measured times (per model and overall) and write the fitted profile",
+    )
     p.add_argument("--ilp", action="store_true", help="also compare ilp with greedy-dag on every e-graph")
     p.add_argument("--ilp-only", action="store_true", help="only the ilp check (no timing)")
     p.add_argument("--ilp-seconds", type=float, default=10.0, help="time limit of each ilp solve")
     args = p.parse_args(argv)
-    if args.xla_flags:  # read when jax first creates its CPU client, which has not happened yet
+    # Both are read when jax first creates its CPU client, which has not happened yet.
+    if args.xla_flags:
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {args.xla_flags}".strip()
+    import jax
+
+    jax.config.update("jax_cpu_enable_async_dispatch", args.dispatch == "async")
 
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.cost import CostModel, load_profile
@@ -546,7 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model: CostModel = CostModel(load_profile(args.device))
     if args.measure != "off":  # the pass's own model: measured convolutions and dots
         # Its own cache by default: timings taken under other XLA_FLAGS (threads) do not apply.
-        cache = Path(args.measure_cache) if args.measure_cache else out / "measure-cache.json"
+        cache = Path(args.measure_cache or Path(args.rescore or out) / "measure-cache.json")
         measurer = Measurer(cache, budget_seconds=600)
         model = MeasuredCostModel(load_profile(args.device), measurer, args.measure)
     meta = {
@@ -555,11 +681,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "measure": args.measure,
         "fp_mode": args.fp_mode,
         "xla_flags": args.xla_flags,
+        "dispatch": args.dispatch,
         "runs": args.runs,
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
         "load_before": load_average(),
     }
+    if args.fit and not args.rescore:
+        p.error("--fit needs --rescore DIR (the variants and times to fit)")
+    if args.rescore:
+        with make_context():
+            if args.fit:
+                model.profile = fit_profile(Path(args.rescore), model)
+                Path(args.fit).write_text(json.dumps(dataclasses.asdict(model.profile), indent=2) + "\n")
+                print(f"wrote {args.fit}", file=sys.stderr)
+            rescored, copies = rescore(Path(args.rescore), model)
+        meta.update(command=f"{meta['command']} (times from {args.rescore})", load_after="n/a")
+        write_report(out, rescored, [], meta, copies)
+        plot(rescored, out / "cost_vs_time.png")
+        print((out / "report.md").read_text().split("\n## Variants")[0])
+        return 0
     variants: list[Variant] = []
     ilp_rows: list[IlpRow] = []
     controls: dict[str, float] = {}  # model -> median time of the input's copy / of the input

@@ -255,13 +255,23 @@ def test_cost_benchmark_runs_and_reports_distinct_programs(tmp_path) -> None:  #
 
     out = tmp_path / "cost"
     cache = tmp_path / "m.json"
-    argv = ["--out", str(out), "--only", "mlp", "--variants", "2", "--runs", "3"]
+    argv = ["--out", str(out), "--only", "mlp", "--variants", "2", "--runs", "4", "--save-variants"]
     assert bench_cost.main([*argv, "--measure-cache", str(cache)]) == 0
     report = json.loads((out / "report.json").read_text())
     row = report["per_model"]["mlp"]
     assert row["variants"] >= 3 and 1 <= row["distinct"] <= row["variants"]
     assert all(v["hlo"] and v["measured_s"] > 0 for v in report["variants"])
     assert "distinct XLA programs" in (out / "report.md").read_text()
+    assert -1.0 <= row["rho_repeat"] <= 1.0 or row["rho_repeat"] != row["rho_repeat"]
+    # The saved variants, predicted again (and the profile fitted to them) without timing anything.
+    profile = tmp_path / "fitted.json"
+    again = tmp_path / "again"
+    rescore = ["--out", str(again), "--rescore", str(out), "--measure-cache", str(cache)]
+    assert bench_cost.main([*rescore, "--fit", str(profile)]) == 0
+    redone = json.loads((again / "report.json").read_text())
+    assert [v["measured_s"] for v in redone["variants"]] == [v["measured_s"] for v in report["variants"]]
+    fitted = load_profile(str(profile))
+    assert fitted.bandwidth_bytes_per_s > 0 and fitted.concat_fusion_max_operands == 7
     try:
         import matplotlib  # noqa: F401  (the plot needs the `bench` extra)
     except ImportError:
@@ -328,3 +338,134 @@ def test_a_fused_slice_reads_only_its_part() -> None:
     total = b2.reduce(b2.op("Abs", (3, 3, 512, 512), w2), (), (0, 1, 2, 3))
     both = MODEL.estimate(b2.done(tap2, total))
     assert sum(k.seconds for k in both.kernels) > est.seconds
+
+
+def test_xla_cpu_keeps_a_concatenate_of_many_operands_apart() -> None:
+    """XLA CPU fuses a concatenate of up to 7 operands with its producers; one of 8 or more is a
+    copy of its own, each computed operand written out by its own loop fusion first (as im2col's
+    9-tap concatenates compile)."""
+
+    def concat_of(n: int) -> tuple[TermGraph, list[int]]:
+        b = Builder()
+        parts = [b.op("Neg", (2, 8, 8, 16), b.input(2, 8, 8, 16)) for _ in range(n)]
+        cat = b.g.add(Term("Concat", TensorTy((2, 8, 8, 16 * n), F32), (tuple(parts), 3, "")))
+        return b.done(b.op("Abs", (2, 8, 8, 16 * n), cat)), parts
+
+    few, _ = concat_of(7)
+    est = MODEL.estimate(few)
+    assert [k.kind for k in est.kernels] == ["loop"] and est.fusions == 1
+    many, parts = concat_of(9)
+    est = MODEL.estimate(many)
+    kinds = sorted(k.kind for k in est.kernels)
+    assert kinds == ["copy"] + ["loop"] * 10  # the consumer, the copy, one fusion per operand
+    assert est.fusions == 10  # the copy is not a fusion in XLA's HLO
+    assert all(len(kernel_of(est.kernels, p)) == 1 for p in parts)
+    # Without the limit (the GPU profile) everything is one loop fusion.
+    assert len(fuse(many)) == 1
+
+
+def test_xla_cpu_splits_long_small_reductions_into_a_tree() -> None:
+    """XLA CPU's tree reduction rewriter: a reduction over more than 32 elements of a dimension, of
+    an operand under 4096 elements (larger ones go to the library's reduction), becomes
+    reduce-windows and a reduce that fuse no producer: the operand is written out first."""
+    from stablehlo_eqsat.passes.cost import tree_levels
+
+    p = MODEL.profile
+    assert tree_levels(p, TensorTy((2, 16, 64), F32), (2,)) == 1
+    assert tree_levels(p, TensorTy((2, 16, 32), F32), (2,)) == 0
+    assert tree_levels(p, TensorTy((4000,), F32), (0,)) == 2  # 4000 -> 125 -> 4 -> 1
+    assert tree_levels(p, TensorTy((64, 64), F32), (1,)) == 0  # 4096 elements: the library's
+
+    def layer_norm_variance(n: int) -> TermGraph:
+        b = Builder()
+        x = b.input(2, 16, n)
+        sq = b.op("Mul", (2, 16, n), x, x)
+        return b.done(b.reduce(sq, (2, 16), (2,)))
+
+    est = MODEL.estimate(layer_norm_variance(64))
+    assert sorted(k.kind for k in est.kernels) == ["loop", "tree"]  # the square is written out
+    assert est.fusions == 3  # multiply, reduce-window, reduce (as XLA compiles it)
+    est = MODEL.estimate(layer_norm_variance(16))
+    assert [k.kind for k in est.kernels] == ["reduce"] and est.fusions == 1
+
+
+def test_chlo_elementwise_ops_fuse_like_stablehlo_ones() -> None:
+    """`chlo.square` (JAX's lowering of `x ** 2`) stays an opaque op to the rules, but XLA sees a
+    multiply: it fuses into the reduction that consumes it, and two equal ones are one."""
+    from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
+    from stablehlo_eqsat.passes.constants import canonicalize_splats
+
+    text = """
+    func.func @main(%x: tensor<2x16xf32>) -> (tensor<2xf32>, tensor<2x16xf32>) {
+      %s = chlo.square %x : tensor<2x16xf32> -> tensor<2x16xf32>
+      %t = chlo.square %x : tensor<2x16xf32> -> tensor<2x16xf32>
+      %e = chlo.erf %x : tensor<2x16xf32> -> tensor<2x16xf32>
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %r = stablehlo.reduce(%s init: %z) applies stablehlo.add across dimensions = [1]
+          : (tensor<2x16xf32>, tensor<f32>) -> tensor<2xf32>
+      %m = stablehlo.multiply %t, %e : tensor<2x16xf32>
+      return %r, %m : tensor<2xf32>, tensor<2x16xf32>
+    }
+    """
+    from jaxlib.mlir import ir
+
+    with make_context():
+        module = ir.Module.parse(text)
+        fn = import_function(module.body.operations[0].operation, pure_functions(module))
+        graph = canonicalize_splats(fn.body.graph, fn.tables)
+    est = MODEL.estimate(graph)
+    assert sorted(k.kind for k in est.kernels) == ["loop", "reduce"]
+    opaque = [t for t in graph.live() if graph.terms[t].ctor == O.OPAQUE]
+    assert len(opaque) == 2  # the two squares are one term (chlo ops are pure), and the erf
+    erf = next(t for t in opaque if str(graph.terms[t].args[0]).startswith(O.TRANSCENDENTAL_KEY))
+    square = next(t for t in opaque if t != erf)
+    assert str(graph.terms[square].args[0]).startswith(O.ELEMENTWISE_KEY)
+    assert len(kernel_of(est.kernels, square)) == 2  # cheap: recomputed in both kernels
+
+
+def test_constant_subexpressions_and_broadcast_operands_count_as_xla_computes_them() -> None:
+    """Before deciding a split, XLA folds `c1 * c2` on constants and computes `bcast(b) * c` on `b`
+    (its simplifier moves the multiply before the broadcast): a GELU-like fusion with those is no
+    costlier than without them, and is not split."""
+    p = MODEL.profile
+
+    def gelu(extra: bool) -> TermGraph:
+        b = Builder()
+        x, w, bias = b.input(32, 64), b.input(64, 128), b.input(128)
+        bb = b.bcast(bias, (32, 128), (1,))
+        h = b.op("Add", (32, 128), b.dot(x, w, (32, 128)), bb)
+        y = h
+        for i in range(6 if extra else 7):
+            y = b.op("Mul" if i % 2 else "Add", (32, 128), y, h)
+        if extra:  # the 7th add, of (bias * c) and (c * c) at full size: XLA computes 128 and 0 elements
+            c = b.g.add(Term(O.SPLAT, TensorTy((32, 128), F32), ("s:0.5",)))
+            y = b.op("Add", (32, 128), y, b.op("Mul", (32, 128), bb, b.op("Mul", (32, 128), c, c)))
+        y = b.op("Tanh", (32, 128), y)
+        return b.done(b.dot(y, b.input(128, 64), (32, 64)))
+
+    plain, extra = MODEL.estimate(gelu(False)), MODEL.estimate(gelu(True))
+    assert not any(k.split for k in plain.kernels) and not any(k.split for k in extra.kernels)
+    # the same full-size work, plus 128 elements
+    assert extra.seconds - plain.seconds < 200 / p.elementwise_flops_per_s + 1e-12
+
+
+def test_io_bound_fusions_split_by_bytes_accessed_and_the_first_split_wakes_the_pool() -> None:
+    """XLA CPU splits a fusion doing fewer flops than bytes by the bytes it reads and writes (one
+    task per 256 KiB, at most sqrt(cores)); the first split kernel of a program pays the wake-up."""
+    from stablehlo_eqsat.passes.cost import parallel_tasks
+
+    p = MODEL.profile
+    # 320 KiB out, 640 KiB moved: split (by the output alone it would not be)
+    assert parallel_tasks(p, 80 * 1024, 0, 640 * 1024, 320 * 1024) == 2
+    assert parallel_tasks(p, 16 * 1024, 0, 128 * 1024, 64 * 1024) == 1
+
+    def negs(n: int) -> TermGraph:
+        b = Builder()
+        xs = [b.op("Neg", (256, 256), b.input(256, 256)) for _ in range(n)]
+        return b.done(*xs)
+
+    one, two = MODEL.estimate(negs(1)), MODEL.estimate(negs(2))
+    assert all(k.split for k in two.kernels)
+    assert p.parallel_wakeup_s > 0
+    assert two.seconds - 2 * one.seconds == pytest.approx(-p.parallel_wakeup_s)
