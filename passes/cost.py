@@ -7,16 +7,20 @@ Two views of one model:
   only, plus a little for the values they may force to memory); kernels (dot, reduce, opaque
   ops) pay launch overhead plus their memory traffic or their flops, whichever is slower.
 * `CostModel.estimate` prices a whole program: `xla_simplify` first drops what XLA's algebraic
-  simplifier and CSE would delete anyway (`x*1`, `x+0`, transposes that cancel, reshape chains,
-  same-type reshapes and converts; `node_cost` prices the node-local ones at zero too), then
-  `fuse` groups the ops into the kernels XLA would form (loop fusion of elementwise chains into
-  their consumer, producers fused into reductions, cheap producers duplicated into several
-  consumers, expensive ones written out once, dots and opaque ops as kernels of their own), and
-  each kernel costs `launch + max(bytes / bandwidth, flops / rate)`; on CPU, a loop fusion
-  XLA splits across its thread pool (`parallel_tasks`) also pays the hand-off.
+  simplifier, constant folding and CSE would delete anyway (`x*1`, `x+0`, `c1*c2`, transposes
+  that cancel, reshape chains, same-type reshapes and converts; `node_cost` prices the
+  node-local ones at zero too), then `fuse` groups the ops into the kernels XLA would form (loop
+  fusion of elementwise chains into their consumer, producers fused into reductions, cheap
+  producers duplicated into several consumers, expensive ones written out once, dots and opaque
+  ops as kernels of their own), and each kernel costs `launch + max(bytes / bandwidth,
+  flops / rate)`. The profile carries what a backend does differently: on XLA CPU a loop fusion
+  split across the thread pool (`parallel_tasks`) pays a hand-off (and the first of a program a
+  wake-up), a concatenate of many operands is a copy of its own, and a long reduction of a small
+  operand becomes a tree of reduce-windows that fuses no producer.
 
-Device profiles (bandwidth, rates, launch overhead) are data: `passes/profiles/*.json`,
-written for the current machine by `stablehlo-eqsat-calibrate`.
+Device profiles (bandwidth, rates, launch overhead, those limits) are data:
+`passes/profiles/*.json`, written for the current machine by `stablehlo-eqsat-calibrate` and
+checked (or fitted) against measured programs by `stablehlo-eqsat-bench-cost --rescore [--fit]`.
 """
 
 from __future__ import annotations
@@ -105,10 +109,13 @@ class DeviceProfile:
     # them still spinning (in gpt2_block one split fusion costs 13-30 us, a fourth of that when a
     # program splits several in a row).
     parallel_wakeup_s: float = 0.0
-    # XLA CPU fuses a concatenate of up to 7 operands like any elementwise op; one of 8 or more
-    # stays a kernel of its own (a copy), neither fused into its consumer nor taking its producers
-    # in, so that each of its computed operands is written out by a loop fusion first. 0: no limit.
+    # XLA CPU fuses a concatenate like any elementwise op unless it has more than
+    # `concat_fusion_max_operands` operands or joins along the minor dimension of a rank >= 2
+    # tensor at least `concat_minor_dim_limit` long: such a concatenate is a kernel of its own (a
+    # copy), neither fused into its consumer nor taking its producers in, so that each computed
+    # operand is written out by a loop fusion first. 0: no limit.
     concat_fusion_max_operands: int = 0
+    concat_minor_dim_limit: int = 0
     # XLA CPU's TreeReductionRewriter: a reduction over fewer than `library_reduce_min_elements`
     # elements (larger ones go to the library's reduction, which fuses its producers) with a reduced
     # dimension longer than `tree_reduction_window` becomes reduce-windows of that width and a final
@@ -117,10 +124,19 @@ class DeviceProfile:
     library_reduce_min_elements: int = 0
 
 
-def unfused_concat(p: DeviceProfile, ctor: str, args: tuple[object, ...]) -> bool:
-    """A concatenate with too many operands for XLA to fuse (`concat_fusion_max_operands`)."""
-    limit = p.concat_fusion_max_operands
-    return ctor == "Concat" and limit > 0 and len(args[0]) > limit  # type: ignore[arg-type]
+def unfused_concat(p: DeviceProfile, ctor: str, args: tuple[object, ...], ty: Ty) -> bool:
+    """A concatenate XLA does not fuse: of more than `concat_fusion_max_operands` operands, or along
+    the minor (last) dimension of a tensor of rank 2 or more once that dimension reaches
+    `concat_minor_dim_limit` (XLA CPU then materializes the operands and copies them, which
+    vectorizes better than the branches of a fused concatenate)."""
+    if ctor != "Concat":
+        return False
+    limit, minor = p.concat_fusion_max_operands, p.concat_minor_dim_limit
+    if limit > 0 and len(args[0]) > limit:  # type: ignore[arg-type]
+        return True
+    if minor > 0 and isinstance(ty, TensorTy) and len(ty.shape) >= 2:
+        return args[1] == len(ty.shape) - 1 and ty.shape[-1] >= minor
+    return False
 
 
 def tree_levels(p: DeviceProfile, operand: Ty, dims: tuple[int, ...]) -> int:
@@ -265,7 +281,7 @@ class CostModel:
         child_tys = [data.class_type(c) for c in node.children()]
         work = op_work(ctor, node.ty, child_tys, node.args)
         compute = work.flops / p.elementwise_flops_per_s + work.transcendentals / p.transcendental_per_s
-        if unfused_concat(p, ctor, node.args):
+        if unfused_concat(p, ctor, node.args, node.ty):
             reads = sum(nbytes(t) for t in child_tys)
             return p.launch_overhead_s + (reads + out) / p.bandwidth_bytes_per_s
         if fusible(ctor, node.args):
@@ -508,7 +524,7 @@ def fuse(graph: TermGraph, profile: DeviceProfile | None = None) -> list[Kernel]
         ctor = term.ctor
         if ctor in FREE or ctor == O.CONST:
             continue
-        if profile is not None and unfused_concat(profile, ctor, term.args):
+        if profile is not None and unfused_concat(profile, ctor, term.args, term.ty):
             kernel_of[t] = [len(kernels)]
             kernels.append(Kernel("copy", [t]))
             continue

@@ -8,7 +8,8 @@ and transcendental throughput from long fused chains on cache-sized data, matrix
 throughput from a square f32 dot, and launch overhead from a program that does almost nothing.
 On CPU, the hand-off of a loop fusion that XLA splits across its thread pool: two programs of
 four dot + elementwise-chain pairs, one with chains just long enough to be split and one with
-chains too short (checked in XLA's optimized HLO), timed against each other.
+chains too short (checked in XLA's optimized HLO), timed against each other; and the limits of
+its fusion (`fusion_limits`), read from its optimized HLO of probe programs.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
     opaque = 3 * (n // 4) * 4 / max(t - launch, 1e-9)
 
     tasks, handoff = parallel_handoff(elementwise, repeats) if jax.default_backend() == "cpu" else (1, 0.0)
+    limits = fusion_limits() if jax.default_backend() == "cpu" else {}
 
     backend = jax.default_backend()
     return {
@@ -99,6 +101,58 @@ def measure(quick: bool = False) -> dict[str, Any]:
         "opaque_bytes_per_s": opaque,
         "parallel_tasks": tasks,
         "parallel_overhead_s": handoff,
+        **limits,
+    }
+
+
+def _entry(f: Callable[..., Any], *shapes: tuple[int, ...]) -> str:
+    """The entry computation of XLA's optimized HLO for `f` on f32 arguments of `shapes`."""
+    import jax
+    import jax.numpy as jnp
+
+    text = jax.jit(f).lower(*(jnp.zeros(s, jnp.float32) for s in shapes)).compile().as_text() or ""
+    return text[text.find("ENTRY") :]
+
+
+def _first(lo: int, hi: int, holds: Callable[[int], bool]) -> int:
+    """The least n in [lo, hi] for which `holds(n)` (monotone), or hi + 1."""
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            hi = mid - 1
+        else:
+            lo = mid + 1
+    return lo
+
+
+def fusion_limits() -> dict[str, int]:
+    """Limits of XLA CPU's fusion, read from its optimized HLO of probe programs (not timed):
+    the most operands of a concatenate it still fuses (and the shortest minor dimension along which
+    it no longer fuses one), the longest reduced dimension it reduces
+    in one fusion, and the operand size from which its library reduction takes over (below it,
+    longer reductions become a tree of reduce-windows that fuse no producer). 0: not seen."""
+    import jax.numpy as jnp
+
+    def unfused_concat(n: int, width: int = 4, axis: int = 0) -> bool:
+        parts = lambda x: [x * (i + 2.0) for i in range(n)]  # noqa: E731
+        return " concatenate(" in _entry(lambda x: jnp.concatenate(parts(x), axis=axis), (4, width))
+
+    def tree(rows: int, length: int) -> bool:
+        return "reduce-window" in _entry(lambda x: jnp.sum(jnp.exp(x), axis=-1), (rows, length))
+
+    concat = _first(2, 64, unfused_concat) - 1
+    # two operands joined along the minor dimension: the shortest result that is not fused
+    minor = 2 * _first(1, 1024, lambda w: unfused_concat(2, w, axis=1))
+    window = _first(2, 1024, lambda n: tree(2, n)) - 1
+    library = 0
+    if window < 1024:  # the smallest operand, in rows of 2 * window, no longer split into a tree
+        rows = _first(1, 4096, lambda r: not tree(r, 2 * window))
+        library = rows * 2 * window if rows <= 4096 else 0
+    return {
+        "concat_fusion_max_operands": concat if concat < 64 else 0,
+        "concat_minor_dim_limit": minor if minor <= 2048 else 0,
+        "tree_reduction_window": window if window < 1024 else 0,
+        "library_reduce_min_elements": library,
     }
 
 

@@ -271,7 +271,7 @@ def test_cost_benchmark_runs_and_reports_distinct_programs(tmp_path) -> None:  #
     redone = json.loads((again / "report.json").read_text())
     assert [v["measured_s"] for v in redone["variants"]] == [v["measured_s"] for v in report["variants"]]
     fitted = load_profile(str(profile))
-    assert fitted.bandwidth_bytes_per_s > 0 and fitted.concat_fusion_max_operands == 7
+    assert fitted.bandwidth_bytes_per_s > 0 and fitted.concat_fusion_max_operands == 8
     try:
         import matplotlib  # noqa: F401  (the plot needs the `bench` extra)
     except ImportError:
@@ -341,9 +341,9 @@ def test_a_fused_slice_reads_only_its_part() -> None:
 
 
 def test_xla_cpu_keeps_a_concatenate_of_many_operands_apart() -> None:
-    """XLA CPU fuses a concatenate of up to 7 operands with its producers; one of 8 or more is a
-    copy of its own, each computed operand written out by its own loop fusion first (as im2col's
-    9-tap concatenates compile)."""
+    """XLA CPU fuses a concatenate of up to 8 operands with its producers; one of more is a copy of
+    its own, each computed operand written out by its own loop fusion first (as im2col's 9-tap
+    concatenates compile). So is one along the minor dimension once that is 128 or longer."""
 
     def concat_of(n: int) -> tuple[TermGraph, list[int]]:
         b = Builder()
@@ -362,6 +362,16 @@ def test_xla_cpu_keeps_a_concatenate_of_many_operands_apart() -> None:
     assert all(len(kernel_of(est.kernels, p)) == 1 for p in parts)
     # Without the limit (the GPU profile) everything is one loop fusion.
     assert len(fuse(many)) == 1
+
+    def two(width: int, dim: int) -> TermGraph:
+        b = Builder()
+        parts = tuple(b.op("Neg", (4, width), b.input(4, width)) for _ in range(2))
+        shape = (4, 2 * width) if dim == 1 else (8, width)
+        return b.done(b.g.add(Term("Concat", TensorTy(shape, F32), (parts, dim, ""))))
+
+    assert [k.kind for k in MODEL.estimate(two(32, 1)).kernels] == ["loop"]  # minor dim 64
+    assert sorted(k.kind for k in MODEL.estimate(two(64, 1)).kernels) == ["copy", "loop", "loop"]  # 128
+    assert [k.kind for k in MODEL.estimate(two(64, 0)).kernels] == ["loop"]  # the major dimension
 
 
 def test_xla_cpu_splits_long_small_reductions_into_a_tree() -> None:
@@ -469,3 +479,21 @@ def test_io_bound_fusions_split_by_bytes_accessed_and_the_first_split_wakes_the_
     assert all(k.split for k in two.kernels)
     assert p.parallel_wakeup_s > 0
     assert two.seconds - 2 * one.seconds == pytest.approx(-p.parallel_wakeup_s)
+
+
+def test_the_cpu_profile_has_this_xla_s_fusion_limits() -> None:
+    """`stablehlo-eqsat-calibrate` reads XLA CPU's fusion limits from its optimized HLO of probe
+    programs; the shipped profile must agree with the XLA installed (a new jaxlib that changes
+    them fails here rather than silently mispricing concatenates and reductions)."""
+    import jax
+    from stablehlo_eqsat.tools.calibrate import fusion_limits
+
+    if jax.default_backend() != "cpu":
+        pytest.skip("the limits are XLA CPU's")
+    p = load_profile("cpu")
+    assert fusion_limits() == {
+        "concat_fusion_max_operands": p.concat_fusion_max_operands,
+        "concat_minor_dim_limit": p.concat_minor_dim_limit,
+        "tree_reduction_window": p.tree_reduction_window,
+        "library_reduce_min_elements": p.library_reduce_min_elements,
+    }
