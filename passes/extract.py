@@ -233,6 +233,46 @@ def keep_convolutions(
     return reached
 
 
+def rewrite_convolutions(
+    data: EGraphData, roots: Sequence[str], choice: Choice, table: Choice, cost: CostFn
+) -> Choice | None:
+    """`choice` changed so that every chosen convolution is replaced by the cheapest of its rewrites
+    (by the node costs down to the convolution's operands). None when nothing changes or the
+    result is not a valid extraction."""
+    merged = {**table, **choice}
+    pinned: set[str] = set()
+    try:
+        while True:  # a rewrite can make other classes reachable
+            reached = _restrict(data, roots, merged)
+            todo = [c for c in reached if c not in pinned]
+            if not todo:
+                break
+            for c in todo:
+                pinned.add(c)
+                node = data.nodes[merged[c]]
+                if node.ctor != "Conv":
+                    continue
+                stop = set(node.children())
+                best, best_cost = None, float("inf")
+                for i in data.classes[c]:
+                    if data.nodes[i].ctor == "Conv":
+                        continue
+                    try:
+                        trial_cost = _cost_down_to(data, {**merged, c: i}, c, stop, cost)
+                    except KeyError:  # a class without a choice: not extractable this way
+                        continue
+                    if trial_cost < best_cost:
+                        best, best_cost = i, trial_cost
+                if best is not None:
+                    merged[c] = best
+        if all(reached.get(c) == choice.get(c) for c in set(reached) | set(choice)):
+            return None
+        check_extraction(data, roots, reached)
+    except ExtractionError:
+        return None
+    return reached
+
+
 def _cost_down_to(data: EGraphData, choice: Choice, top: str, stop: set[str], cost: CostFn) -> float:
     """Node costs of the chosen nodes `top` needs, not looking below the classes in `stop`."""
     seen: set[str] = set()

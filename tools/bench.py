@@ -520,7 +520,8 @@ def markdown(results: list[ModelResult], meta: dict[str, Any]) -> str:
     lines = [
         f"Machine: {meta['machine']}.",
         f"Command: `{meta['command']}` ({meta['repeats']} interleaved rounds per model over "
-        f"{meta.get('copies', 1)} compilations of each variant, fp-mode={meta['fp_mode']}).",
+        f"{meta.get('copies', 1)} compilations of each variant, fp-mode={meta['fp_mode']}, "
+        f"{meta.get('dispatch', 'async')} dispatch).",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
@@ -651,7 +652,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--fp-mode", default="xla", choices=("strict", "xla", "fast"), help="fp-mode of b")
     p.add_argument("--quick", action="store_true", help="few rounds and short samples (a smoke test)")
     p.add_argument("--list", action="store_true", help="list the model names and exit")
+    p.add_argument(
+        "--dispatch",
+        default="sync",
+        choices=("sync", "async"),
+        help="run each execution in the calling thread (sync, default: a sample times the programs "
+        "alone) or through JAX's asynchronous CPU dispatch (jax.jit's default: its dispatch thread "
+        "competes with XLA's for the cores, and samples spread 3-5x wider on a 2-core machine)",
+    )
     args = p.parse_args(argv)
+    import jax
+
+    # Read when jax first creates its CPU client, which has not happened yet.
+    jax.config.update("jax_cpu_enable_async_dispatch", args.dispatch == "async")
 
     models = all_models()
     if args.list:
@@ -679,6 +692,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "repeats": repeats,
         "copies": copies,
         "fp_mode": args.fp_mode,
+        "dispatch": args.dispatch,
         "aggressive_simplification": simplification or "n/a (not in this jaxlib)",
     }
     results: list[ModelResult] = []

@@ -273,3 +273,22 @@ def test_keep_convolutions_all_or_only_the_doubtful_ones() -> None:
     assert confident is not None
     assert data.nodes[confident["c1"]].ctor == "Dot" and data.nodes[confident["c2"]].ctor == "Conv"
     assert keep_convolutions(data, roots, kept, table, cost) is None  # nothing left to pin
+
+
+def test_rewrite_convolutions_takes_the_cheapest_rewrite_of_every_convolution() -> None:
+    """The opposite of `keep_convolutions`: from a program that keeps both convolutions (the second
+    priced as a tie with its rewrite), every convolution replaced by its rewrite."""
+    from stablehlo_eqsat.passes.extract import keep_convolutions, rewrite_convolutions
+
+    data = egraph(CONVS)
+    costs = {**CONVS_COST, ("c2", "Dot"): 9.5}  # the second rewrite barely cheaper
+    cost = cost_by(costs)
+    roots = ["c2"]
+    table = GreedyDag().table(data, cost)
+    kept = keep_convolutions(data, roots, GreedyDag().extract(data, roots, cost), table, cost)
+    assert kept is not None and {data.nodes[kept[c]].ctor for c in ("c1", "c2")} == {"Conv"}
+    rewritten = rewrite_convolutions(data, roots, kept, table, cost)
+    assert rewritten is not None
+    check_extraction(data, roots, rewritten)
+    assert {data.nodes[rewritten[c]].ctor for c in ("c1", "c2")} == {"Dot"}
+    assert rewrite_convolutions(data, roots, rewritten, table, cost) is None  # nothing left to rewrite
