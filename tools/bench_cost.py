@@ -277,7 +277,8 @@ def fit_profile(run: Path, model: Any, sweeps: int = 2) -> Any:
             for m in models
         ]  # fmt: skip
         rhos = [r for r in per_model if r == r]
-        return (statistics.fmean(rhos) if rhos else 0.0) + spearman(predicted, measured)
+        overall = spearman(predicted, measured)
+        return (statistics.fmean(rhos) if rhos else 0.0) + (overall if overall == overall else 0.0)
 
     best = model.profile
     score = objective(best)
@@ -441,6 +442,13 @@ def plot(variants: list[Variant], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _plot_if_possible(variants: list[Variant], out: Path) -> None:
+    try:
+        plot(variants, out / "cost_vs_time.png")
+    except ImportError:
+        print("stablehlo-eqsat-bench-cost: no plot: install matplotlib ('.[bench]')", file=sys.stderr)
 
 
 def _iqr(samples: list[float]) -> float:
@@ -698,7 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rescored, copies = rescore(Path(args.rescore), model)
         meta.update(command=f"{meta['command']} (times from {args.rescore})", load_after="n/a")
         write_report(out, rescored, [], meta, copies)
-        plot(rescored, out / "cost_vs_time.png")
+        _plot_if_possible(rescored, out)
         print((out / "report.md").read_text().split("\n## Variants")[0])
         return 0
     variants: list[Variant] = []
@@ -732,10 +740,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             variants += vs
     meta["load_after"] = load_average()
     if variants:
-        try:
-            plot(variants, out / "cost_vs_time.png")
-        except ImportError:
-            print("stablehlo-eqsat-bench-cost: no plot: install matplotlib ('.[bench]')", file=sys.stderr)
+        _plot_if_possible(variants, out)
     summary = write_report(out, variants, ilp_rows, meta, controls)
     print((out / "report.md").read_text().split("\n## Variants")[0])
     if ilp_rows and any(r.ilp_cost > r.greedy_dag_cost * (1 + 1e-9) for r in ilp_rows):
