@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MEASURED = frozenset({"Conv", "Dot"})  # the ops whose cost comes from timing them
 _METHOD = "b2"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
+_PROGRAM_METHOD = "p2"  # how whole programs are compared (part of their cache key)
 MEASURE_MODES = ("auto", "on", "off")
 
 
@@ -210,7 +211,7 @@ class Measurer:
         per module after the first. Cached under `key`, which must identify the modules
         (`programs` is only called on a cache miss). None when one cannot be built, compiled or
         run, or the budget is spent."""
-        key = f"{self.backend}|programs|{key}"
+        key = f"{self.backend}|programs|{_PROGRAM_METHOD}|{key}"
         self._load()
         count = self._cache.get(f"{key}|n")
         if count is not None:
@@ -247,6 +248,11 @@ class Measurer:
         self._save_all({}, {key: value})
 
     def _ratios(self, texts: list[str]) -> list[float]:
+        """Each module's time against the first's, as the upper quartile of their per-round ratios:
+        a module counts as faster only if it was in three rounds out of four. Rounds interleave the
+        modules; a sample is a batch of executions lasting about a millisecond (a single execution
+        of a small program is dominated by the hand-off to XLA's threads, whose wake-ups on a
+        shared 2-core machine spread one program's times by 20-40%)."""
         import jax
         from stablehlo_eqsat.tools import xla
 
@@ -254,9 +260,13 @@ class Measurer:
         device = exes[0].local_devices()[0]
         with jax.enable_x64(True):
             args = [jax.device_put(a, device) for a in xla.random_inputs(xla.arg_types_of(texts[0]))]
+        one = float("inf")
         for exe in exes:
             for _ in range(3):  # warm-up
+                t0 = time.perf_counter()
                 jax.block_until_ready(exe.execute(args))
+                one = min(one, time.perf_counter() - t0)
+        batch = max(1, min(50, int(1e-3 / max(one, 1e-7))))
         samples: list[list[float]] = [[] for _ in exes]
         deadline = time.perf_counter() + 1.0 + len(exes)
         rounds = 0
@@ -264,11 +274,16 @@ class Measurer:
         while rounds < 40 and (rounds < 9 or time.perf_counter() < deadline):
             for i in order[rounds % len(order) :] + order[: rounds % len(order)]:
                 t0 = time.perf_counter()
-                jax.block_until_ready(exes[i].execute(args))
+                for _ in range(batch):
+                    out = exes[i].execute(args)
+                jax.block_until_ready(out)
                 samples[i].append(time.perf_counter() - t0)
             rounds += 1
-        base = max(1e-12, statistics.median(samples[0]))
-        return [statistics.median(s) / base for s in samples[1:]]
+        base = samples[0]
+        return [
+            float(np.percentile([t / max(b, 1e-12) for t, b in zip(s, base, strict=True)], 75))
+            for s in samples[1:]
+        ]
 
     def _time(self, text: str, child_tys: list[TensorTy]) -> float:
         return max(0.0, self._median(text, child_tys) - self._baseline())
