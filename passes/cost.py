@@ -308,14 +308,15 @@ class CostModel:
         graph = xla_simplify(graph)
         kernels = fuse(graph, self.profile)
         total = 0.0
+        sources: dict[int, Source] = {}  # `_broadcast_source` of the terms seen so far
         for k in kernels:
-            k.seconds = self._kernel_seconds(graph, k)
+            k.seconds = self._kernel_seconds(graph, k, sources)
             total += k.seconds
         if any(k.split for k in kernels):
             total += self.profile.parallel_wakeup_s
         return Estimate(total, kernels)
 
-    def _kernel_seconds(self, graph: TermGraph, kernel: Kernel) -> float:
+    def _kernel_seconds(self, graph: TermGraph, kernel: Kernel, sources: dict[int, Source]) -> float:
         p = self.profile
         members = set(kernel.members)
         whole: set[int] = set()  # operands read in full
@@ -333,7 +334,7 @@ class CostModel:
                     whole.add(c)
             ty = term.ty
             if term.ctor in ELEMENTWISE:
-                source = _broadcast_source(t, graph)
+                source = _broadcast_source(t, graph, sources)
                 if source is not None:  # XLA computes it before the broadcast, on fewer elements
                     ty = graph.terms[source[0]].ty
             w = op_work(term.ctor, ty, [graph.terms[c].ty for c in kids], term.args)
@@ -462,10 +463,20 @@ def xla_simplify(graph: TermGraph) -> TermGraph:
     return out
 
 
-def _broadcast_source(t: int, graph: TermGraph) -> tuple[int, tuple[int, ...]] | None:
+Source = tuple[int, tuple[int, ...]] | None  # a broadcast's operand and dimensions, or None
+
+
+def _broadcast_source(t: int, graph: TermGraph, memo: dict[int, Source]) -> Source:
     """The operand (and broadcast dimensions) of the broadcast that an elementwise term on
     broadcasts and splats equals once XLA's simplifier has moved the op before the broadcast
-    (`bcast(x) * c` -> `bcast(x * c)`), so that it is computed on `x`'s elements; else None."""
+    (`bcast(x) * c` -> `bcast(x * c)`), so that it is computed on `x`'s elements; else None.
+    `memo` keeps the answers of one graph (a chain of elementwise ops is walked once)."""
+    if t not in memo:
+        memo[t] = _find_broadcast_source(t, graph, memo)
+    return memo[t]
+
+
+def _find_broadcast_source(t: int, graph: TermGraph, memo: dict[int, Source]) -> Source:
     term = graph.terms[t]
     if term.ctor == "Bcast":
         if _splat_value(term, graph) is not None:
@@ -473,11 +484,11 @@ def _broadcast_source(t: int, graph: TermGraph) -> tuple[int, tuple[int, ...]] |
         return term.args[0], tuple(term.args[1])  # type: ignore[return-value,arg-type]
     if term.ctor not in ELEMENTWISE:
         return None
-    found: tuple[int, tuple[int, ...]] | None = None
+    found: Source = None
     for c in term.children():
         if _splat_value(graph.terms[c], graph) is not None:
             continue
-        src = _broadcast_source(c, graph)
+        src = _broadcast_source(c, graph, memo)
         if src is None:
             return None
         if found is not None and (graph.terms[src[0]].ty, src[1]) != (graph.terms[found[0]].ty, found[1]):

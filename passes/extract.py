@@ -193,6 +193,38 @@ def _restrict(data: EGraphData, roots: Sequence[str], choice: Choice) -> Choice:
     return out
 
 
+def _change_reached(
+    data: EGraphData,
+    roots: Sequence[str],
+    choice: Choice,
+    table: Choice,
+    pick: Callable[[str, Choice], int | None],
+) -> Choice | None:
+    """`choice` with `pick(c, merged)` applied to every e-class it reaches (a new node for `c`, or
+    None to leave it), including classes a change makes reachable; `table` gives choices for the
+    classes `choice` does not reach. None when nothing changes or the result is not a valid
+    extraction."""
+    merged = {**table, **choice}
+    visited: set[str] = set()
+    try:
+        while True:  # a change can make other classes reachable
+            reached = _restrict(data, roots, merged)
+            todo = [c for c in reached if c not in visited]
+            if not todo:
+                break
+            for c in todo:
+                visited.add(c)
+                node = pick(c, merged)
+                if node is not None:
+                    merged[c] = node
+        if all(reached.get(c) == choice.get(c) for c in set(reached) | set(choice)):
+            return None
+        check_extraction(data, roots, reached)
+    except ExtractionError:
+        return None
+    return reached
+
+
 def keep_convolutions(
     data: EGraphData,
     roots: Sequence[str],
@@ -206,31 +238,19 @@ def keep_convolutions(
     `min_gain` times cheaper than the convolution (its node cost against the cost of the nodes it
     needs down to the convolution's operands). `table` gives choices for classes `choice` does
     not reach. None when nothing changes or the result is not a valid extraction."""
-    merged = {**table, **choice}
-    pinned: set[str] = set()
-    try:
-        while True:  # a pinned convolution can make other classes (its operands) reachable
-            reached = _restrict(data, roots, merged)
-            todo = [c for c in reached if c not in pinned]
-            if not todo:
-                break
-            for c in todo:
-                pinned.add(c)
-                convs = [i for i in data.classes[c] if data.nodes[i].ctor == "Conv"]
-                if not convs or data.nodes[merged[c]].ctor == "Conv":
-                    continue
-                conv = min(convs, key=lambda i: cost(data.nodes[i]))
-                if min_gain is not None:
-                    stop = set(data.nodes[conv].children())
-                    if cost(data.nodes[conv]) >= min_gain * _cost_down_to(data, merged, c, stop, cost):
-                        continue  # a confident rewrite: keep it
-                merged[c] = conv
-        if all(reached.get(c) == choice.get(c) for c in set(reached) | set(choice)):
+
+    def pick(c: str, merged: Choice) -> int | None:
+        convs = [i for i in data.classes[c] if data.nodes[i].ctor == "Conv"]
+        if not convs or data.nodes[merged[c]].ctor == "Conv":
             return None
-        check_extraction(data, roots, reached)
-    except ExtractionError:
-        return None
-    return reached
+        conv = min(convs, key=lambda i: cost(data.nodes[i]))
+        if min_gain is not None:
+            stop = set(data.nodes[conv].children())
+            if cost(data.nodes[conv]) >= min_gain * _cost_down_to(data, merged, c, stop, cost):
+                return None  # a confident rewrite: keep it
+        return conv
+
+    return _change_reached(data, roots, choice, table, pick)
 
 
 def rewrite_convolutions(
@@ -239,38 +259,25 @@ def rewrite_convolutions(
     """`choice` changed so that every chosen convolution is replaced by the cheapest of its rewrites
     (by the node costs down to the convolution's operands). None when nothing changes or the
     result is not a valid extraction."""
-    merged = {**table, **choice}
-    pinned: set[str] = set()
-    try:
-        while True:  # a rewrite can make other classes reachable
-            reached = _restrict(data, roots, merged)
-            todo = [c for c in reached if c not in pinned]
-            if not todo:
-                break
-            for c in todo:
-                pinned.add(c)
-                node = data.nodes[merged[c]]
-                if node.ctor != "Conv":
-                    continue
-                stop = set(node.children())
-                best, best_cost = None, float("inf")
-                for i in data.classes[c]:
-                    if data.nodes[i].ctor == "Conv":
-                        continue
-                    try:
-                        trial_cost = _cost_down_to(data, {**merged, c: i}, c, stop, cost)
-                    except KeyError:  # a class without a choice: not extractable this way
-                        continue
-                    if trial_cost < best_cost:
-                        best, best_cost = i, trial_cost
-                if best is not None:
-                    merged[c] = best
-        if all(reached.get(c) == choice.get(c) for c in set(reached) | set(choice)):
+
+    def pick(c: str, merged: Choice) -> int | None:
+        node = data.nodes[merged[c]]
+        if node.ctor != "Conv":
             return None
-        check_extraction(data, roots, reached)
-    except ExtractionError:
-        return None
-    return reached
+        stop = set(node.children())
+        best, best_cost = None, float("inf")
+        for i in data.classes[c]:
+            if data.nodes[i].ctor == "Conv":
+                continue
+            try:
+                trial_cost = _cost_down_to(data, {**merged, c: i}, c, stop, cost)
+            except KeyError:  # a class without a choice: not extractable this way
+                continue
+            if trial_cost < best_cost:
+                best, best_cost = i, trial_cost
+        return best
+
+    return _change_reached(data, roots, choice, table, pick)
 
 
 def _cost_down_to(data: EGraphData, choice: Choice, top: str, stop: set[str], cost: CostFn) -> float:

@@ -636,6 +636,8 @@ def _json_default(o: Any) -> Any:
 
 # -- the command ------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
+    from stablehlo_eqsat.tools.xla import add_dispatch_option, use_dispatch
+
     p = argparse.ArgumentParser(
         prog="stablehlo-eqsat-bench",
         description="Time XLA alone against XLA after stablehlo-eqsat (and others) on the model zoo.",
@@ -652,19 +654,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--fp-mode", default="xla", choices=("strict", "xla", "fast"), help="fp-mode of b")
     p.add_argument("--quick", action="store_true", help="few rounds and short samples (a smoke test)")
     p.add_argument("--list", action="store_true", help="list the model names and exit")
-    p.add_argument(
-        "--dispatch",
-        default="sync",
-        choices=("sync", "async"),
-        help="run each execution in the calling thread (sync, default: a sample times the programs "
-        "alone) or through JAX's asynchronous CPU dispatch (jax.jit's default: its dispatch thread "
-        "competes with XLA's for the cores, and samples spread 3-5x wider on a 2-core machine)",
-    )
+    add_dispatch_option(p)
     args = p.parse_args(argv)
-    import jax
-
-    # Read when jax first creates its CPU client, which has not happened yet.
-    jax.config.update("jax_cpu_enable_async_dispatch", args.dispatch == "async")
+    use_dispatch(args.dispatch)  # before anything creates JAX's CPU client
 
     models = all_models()
     if args.list:

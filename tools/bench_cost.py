@@ -169,9 +169,6 @@ def model_variants(
         pieces = {gid: identity_extraction(info.graph) for gid, info in fn.graphs.items()}
         pieces[0] = materialize_splats(extracted, tables)
         replace_function(dataclasses.replace(fn, func=fresh_main), pieces)
-        kinds: dict[str, int] = {}
-        for k in est.kernels:
-            kinds[k.kind] = kinds.get(k.kind, 0) + 1
         variants.append(
             Variant(
                 name,
@@ -181,7 +178,7 @@ def model_variants(
                 est.seconds,
                 est.fusions,
                 len(est.kernels),
-                kernel_kinds=kinds,
+                kernel_kinds=_kernel_kinds(est),
             )
         )
 
@@ -213,11 +210,26 @@ def model_variants(
     return variants
 
 
-def rescore(run: Path, model: Any) -> tuple[list[Variant], dict[str, float]]:
-    """The variants a run saved, with the times it measured and the current model's predictions."""
+def _main_graph(text: str) -> Any:
+    """The body of `@main` of a module's text, as the pass sees it (splats canonical)."""
     from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
     from stablehlo_eqsat.passes.constants import canonicalize_splats
 
+    module, main_op = _fresh_main(text)
+    fn = import_function(main_op, pure_functions(module))
+    return canonicalize_splats(fn.body.graph, fn.tables)
+
+
+def _kernel_kinds(est: Any) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for k in est.kernels:
+        kinds[k.kind] = kinds.get(k.kind, 0) + 1
+    return kinds
+
+
+def saved_variants(run: Path) -> tuple[list[Variant], list[Any], dict[str, float]]:
+    """The variants a run saved (--save-variants) with the times it measured, their `@main` graphs,
+    and its identical-copy ratios per model."""
     report = json.loads((run / "report.json").read_text())
     fields = {f.name for f in dataclasses.fields(Variant)} - {"text"}
     variants: list[Variant] = []
@@ -227,17 +239,17 @@ def rescore(run: Path, model: Any) -> tuple[list[Variant], dict[str, float]]:
         path = run / "variants" / f"{row['model']}-{j:02d}-{row['source']}.mlir"
         if not path.exists():
             raise SystemExit(f"stablehlo-eqsat-bench-cost: error: {path}: missing (run with --save-variants)")
-        v = Variant(text=path.read_text(), **{k: x for k, x in row.items() if k in fields})
-        module, main_op = _fresh_main(v.text)
-        fn = import_function(main_op, pure_functions(module))
-        est = model.estimate(canonicalize_splats(fn.body.graph, fn.tables))
-        v.predicted_s, v.predicted_fusions, v.predicted_kernels = est.seconds, est.fusions, len(est.kernels)
-        v.kernel_kinds = {}
-        for k in est.kernels:
-            v.kernel_kinds[k.kind] = v.kernel_kinds.get(k.kind, 0) + 1
-        variants.append(v)
+        variants.append(Variant(text=path.read_text(), **{k: x for k, x in row.items() if k in fields}))
     controls = {m: r.get("identical_copy_ratio", float("nan")) for m, r in report["per_model"].items()}
-    return variants, controls
+    return variants, [_main_graph(v.text) for v in variants], controls
+
+
+def predict(variants: list[Variant], graphs: list[Any], model: Any) -> None:
+    """Fill in the variants' predictions with `model`."""
+    for v, graph in zip(variants, graphs, strict=True):
+        est = model.estimate(graph)
+        v.predicted_s, v.predicted_fusions, v.predicted_kernels = est.seconds, est.fusions, len(est.kernels)
+        v.kernel_kinds = _kernel_kinds(est)
 
 
 FITTED = (
@@ -251,20 +263,11 @@ FITTED = (
 )
 
 
-def fit_profile(run: Path, model: Any, sweeps: int = 2) -> Any:
-    """The profile whose predictions rank the saved variants of `run` closest to their measured
-    times: coordinate search over `FITTED`, each field scaled by factors of 1/4 to 8 in turn,
-    keeping the best mean of the per-model ρ plus the overall ρ (the smaller change on ties).
-    A fit is only as good as the run it is fitted to: check it on another run (`--rescore`)."""
-    variants, _ = rescore(run, model)
-    graphs = []
-    from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
-    from stablehlo_eqsat.passes.constants import canonicalize_splats
-
-    for v in variants:
-        module, main_op = _fresh_main(v.text)
-        fn = import_function(main_op, pure_functions(module))
-        graphs.append(canonicalize_splats(fn.body.graph, fn.tables))
+def fit_profile(variants: list[Variant], graphs: list[Any], model: Any, sweeps: int = 2) -> Any:
+    """The profile whose predictions rank saved variants (`saved_variants`) closest to their
+    measured times: coordinate search over `FITTED`, each field scaled by factors of 1/4 to 8 in
+    turn, keeping the best mean of the per-model ρ plus the overall ρ (the smaller change on
+    ties). A fit is only as good as the run it is fitted to: check it on another run."""
     models = list(dict.fromkeys(v.model for v in variants))
     measured = [v.measured_s for v in variants]
 
@@ -610,6 +613,8 @@ def write_report(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from stablehlo_eqsat.tools.xla import add_dispatch_option, use_dispatch
+
     p = argparse.ArgumentParser(prog="stablehlo-eqsat-bench-cost", description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="folder for report.md, report.json and cost_vs_time.png")
     p.add_argument(
@@ -628,14 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="XLA_FLAGS for the timed runs (default: none, XLA's own settings, as the pass measures "
         "and users run; e.g. --xla_cpu_multi_thread_eigen=false for one-thread library calls)",
     )
-    p.add_argument(
-        "--dispatch",
-        default="sync",
-        choices=("sync", "async"),
-        help="run each execution in the calling thread (sync, default: its time is the program's "
-        "alone; samples spread 3-7%% on this VM) or through JAX's asynchronous CPU dispatch (the "
-        "default of jax.jit; its dispatch thread competes with XLA's for the cores: 15-45%%)",
-    )
+    add_dispatch_option(p)
     p.add_argument(
         "--measure",
         default="auto",
@@ -665,9 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Both are read when jax first creates its CPU client, which has not happened yet.
     if args.xla_flags:
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {args.xla_flags}".strip()
-    import jax
-
-    jax.config.update("jax_cpu_enable_async_dispatch", args.dispatch == "async")
+    use_dispatch(args.dispatch)
 
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.cost import CostModel, load_profile
@@ -699,11 +695,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("--fit needs --rescore DIR (the variants and times to fit)")
     if args.rescore:
         with make_context():
+            rescored, graphs, copies = saved_variants(Path(args.rescore))
             if args.fit:
-                model.profile = fit_profile(Path(args.rescore), model)
+                model.profile = fit_profile(rescored, graphs, model)
                 Path(args.fit).write_text(json.dumps(dataclasses.asdict(model.profile), indent=2) + "\n")
                 print(f"wrote {args.fit}", file=sys.stderr)
-            rescored, copies = rescore(Path(args.rescore), model)
+            predict(rescored, graphs, model)
         meta.update(command=f"{meta['command']} (times from {args.rescore})", load_after="n/a")
         write_report(out, rescored, [], meta, copies)
         _plot_if_possible(rescored, out)

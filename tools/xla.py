@@ -57,6 +57,27 @@ class XlaError(Exception):
     """XLA could not compile or run a module."""
 
 
+def add_dispatch_option(parser: Any) -> None:
+    """`--dispatch sync|async` for the timing tools (apply it with `use_dispatch`)."""
+    parser.add_argument(
+        "--dispatch",
+        default="sync",
+        choices=("sync", "async"),
+        help="run each execution in the calling thread (sync, default: a sample times the program "
+        "alone; samples spread 3-7%% on a quiet 2-core VM) or through JAX's asynchronous CPU "
+        "dispatch (jax.jit's default: its dispatch thread competes with XLA's for the cores, "
+        "15-45%%)",
+    )
+
+
+def use_dispatch(mode: str) -> None:
+    """Synchronous or asynchronous CPU dispatch: call before JAX creates its CPU client (it reads
+    the setting then)."""
+    import jax
+
+    jax.config.update("jax_cpu_enable_async_dispatch", mode == "async")
+
+
 def numpy_dtype(element_type: str | ir.Type) -> np.dtype[Any]:
     """The numpy dtype of an MLIR element type (`f32`, `bf16`, `ui8`, `complex<f64>`...)."""
     name = str(element_type)
