@@ -15,10 +15,9 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 from jaxlib.mlir import ir
-from jaxlib.mlir.dialects import stablehlo as hlo
 from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.dialect_glue.attributes import conv_attributes, encode_params
 from stablehlo_eqsat.dialect_glue.graph import OtherTy, TensorTy, Term, TermGraph, Ty
 from stablehlo_eqsat.dialect_glue.importer import ImportedFunction
 
@@ -126,19 +125,17 @@ class _Exporter:
     ) -> ir.Value | ir.Operation | None:
         ctor = term.ctor
         if ctor == O.INPUT:
-            _, idx = term.args
-            assert isinstance(idx, int)
+            idx = O.num(term, "index")
             return None if idx < 0 else inputs[idx]
         if ctor == O.PROJ:
-            src, idx = term.args
-            op = values[src]  # type: ignore[index]
-            assert isinstance(op, ir.Operation) and isinstance(idx, int)
-            return op.results[idx]
+            op = values[O.operand(term, "x")]
+            assert isinstance(op, ir.Operation)
+            return op.results[O.num(term, "index")]
         if ctor == O.OPAQUE:
             return self.emit_opaque(term, values, ip)
         if ctor == O.CONST:
-            key, extra = term.args
-            const_attrs = {"value": self.tables.consts[key], **self.extra(extra)}  # type: ignore[index]
+            value = self.tables.consts[O.text(term, "key")]
+            const_attrs = {"value": value, **self.extra(O.text(term, "extra"))}
             op = ir.Operation.create(
                 "stablehlo.constant",
                 results=[self.mlir_type(term.ty)],
@@ -149,39 +146,9 @@ class _Exporter:
             return op.result
 
         spec = O.BY_CTOR[ctor]
-        operands: list[ir.Value] = []
-        attrs: dict[str, ir.Attribute] = {}
-        params = list(term.args[len(spec.operands) : -1])
-        for kind, arg in zip(spec.operands, term.args, strict=False):
-            if kind == "T":
-                operands.append(values[arg])  # type: ignore[arg-type,index]
-            else:
-                operands.extend(values[a] for a in arg)  # type: ignore[misc,union-attr]
-        if ctor == "Dot":
-            lb, rb, lc, rc = params
-            attrs["dot_dimension_numbers"] = hlo.DotDimensionNumbers.get(
-                lhs_batching_dimensions=list(lb),  # type: ignore[arg-type]
-                rhs_batching_dimensions=list(rb),  # type: ignore[arg-type]
-                lhs_contracting_dimensions=list(lc),  # type: ignore[arg-type]
-                rhs_contracting_dimensions=list(rc),  # type: ignore[arg-type]
-            )
-        elif ctor == "Compare":
-            direction, ctype = params
-            attrs["comparison_direction"] = hlo.ComparisonDirectionAttr.get(direction)
-            if ctype:
-                attrs["compare_type"] = hlo.ComparisonTypeAttr.get(ctype)
-        elif ctor == "Conv":
-            attrs.update(conv_attributes(params))
-        elif ctor == "Reduce":
-            attrs["dimensions"] = ir.DenseI64ArrayAttr.get(list(params[0]))  # type: ignore[arg-type]
-        else:
-            for (name, kind), value in zip(spec.params, params, strict=True):
-                if kind == "V":
-                    attrs[name] = ir.DenseI64ArrayAttr.get(list(value))  # type: ignore[arg-type]
-                else:
-                    width = 32 if ctor == "GTE" else 64
-                    attrs[name] = ir.IntegerAttr.get(ir.IntegerType.get_signless(width), value)  # type: ignore[arg-type]
-        attrs.update(self.extra(term.args[-1]))  # type: ignore[arg-type]
+        operands: list[ir.Value] = [values[c] for c in term.children()]  # type: ignore[misc]
+        attrs = encode_params(spec, O.params(term))
+        attrs.update(self.extra(O.text(term, "extra")))
         regions = 1 if ctor == "Reduce" else 0
         op = ir.Operation.create(
             spec.mlir,
@@ -193,7 +160,7 @@ class _Exporter:
             ip=ip,
         )
         if ctor == "Reduce":
-            self.emit_reduce_body(op, str(params[1]), operands[1].type, loc)
+            self.emit_reduce_body(op, O.text(term, "kind"), operands[1].type, loc)
         return op.result
 
     def emit_reduce_body(self, op: ir.Operation, kind: str, scalar: ir.Type, loc: ir.Location) -> None:
@@ -207,9 +174,8 @@ class _Exporter:
     def emit_opaque(
         self, term: Term, values: dict[int, ir.Value | ir.Operation | None], ip: ir.InsertionPoint
     ) -> ir.Value | ir.Operation:
-        key, children = term.args
-        info = self.tables.opaque[key]  # type: ignore[index]
-        assert isinstance(children, tuple)
+        info = self.tables.opaque[O.text(term, "key")]
+        children = O.operand_list(term, "operands")
         operands = [values[c] for c in children[: info.n_operands]]
         captured = [values[c] for c in children[info.n_operands : info.n_operands + info.n_captures]]
         template = info.op
@@ -252,46 +218,6 @@ class _Exporter:
 
     def extra(self, key: str) -> dict[str, ir.Attribute]:
         return self.tables.extras[key] if key else {}
-
-
-def conv_attributes(params: list[object]) -> dict[str, ir.Attribute]:
-    """The attributes of a `stablehlo.convolution` from `Conv`'s literals (see `ops.py`)."""
-    strides, padding, lhs_dil, rhs_dil, reversal, flat, fgc, bgc, precision = (
-        tuple(p) if isinstance(p, tuple) else p
-        for p in params  # type: ignore[misc]
-    )
-    assert isinstance(padding, tuple) and isinstance(reversal, tuple) and isinstance(precision, tuple)
-    (ib, if_, isp), (ki, ko, ksp), (ob, of, osp) = O.conv_dims(tuple(flat))  # type: ignore[arg-type]
-    i64 = ir.IntegerType.get_signless(64)
-    attrs: dict[str, ir.Attribute] = {
-        "dimension_numbers": hlo.ConvDimensionNumbers.get(
-            input_batch_dimension=ib,
-            input_feature_dimension=if_,
-            input_spatial_dimensions=list(isp),
-            kernel_input_feature_dimension=ki,
-            kernel_output_feature_dimension=ko,
-            kernel_spatial_dimensions=list(ksp),
-            output_batch_dimension=ob,
-            output_feature_dimension=of,
-            output_spatial_dimensions=list(osp),
-        ),
-        "feature_group_count": ir.IntegerAttr.get(i64, fgc),  # type: ignore[arg-type]
-        "batch_group_count": ir.IntegerAttr.get(i64, bgc),  # type: ignore[arg-type]
-    }
-    # Empty vectors were absent in the input and stay absent.
-    for name, value in (("window_strides", strides), ("lhs_dilation", lhs_dil), ("rhs_dilation", rhs_dil)):
-        if value:
-            attrs[name] = ir.DenseI64ArrayAttr.get(list(value))  # type: ignore[call-overload]
-    if padding:
-        pads = np.array(padding, dtype=np.int64).reshape(-1, 2)
-        attrs["padding"] = ir.DenseElementsAttr.get(pads)  # type: ignore[call-overload]
-    if reversal:
-        attrs["window_reversal"] = ir.DenseBoolArrayAttr.get([bool(v) for v in reversal])
-    if precision:
-        attrs["precision_config"] = ir.ArrayAttr.get(
-            [hlo.PrecisionAttr.get(O.PRECISIONS[p]) for p in precision]
-        )
-    return attrs
 
 
 def replace_function(
@@ -337,4 +263,7 @@ def identity_extraction(graph: TermGraph) -> ExtractedGraph:
     return ExtractedGraph(graph, {i: i for i in range(len(graph.terms))})
 
 
-__all__ = ["ExportError", "ExtractedGraph", "TensorTy", "identity_extraction", "replace_function"]
+# (`conv_attributes` is re-exported for the code that builds single-op modules; it lives in `attributes`.)
+__all__ = [
+    "ExportError", "ExtractedGraph", "TensorTy", "conv_attributes", "identity_extraction", "replace_function",
+]  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stablehlo_eqsat.dialect_glue.ops import child_slots, kinds_of
+from stablehlo_eqsat.dialect_glue.ops import Arg, child_slots, kinds_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +40,14 @@ class OtherTy:
 
 Ty = TensorTy | OtherTy
 
-# Argument values, by kind: T -> int (term id), L -> tuple[int, ...], V -> tuple[int, ...],
-# I -> int, S -> str.
-Arg = int | str | tuple[int, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One e-node's worth of program: a constructor, its result type and its arguments."""
+    """One e-node's worth of program: a constructor, its result type and its arguments.
+
+    Read an argument by its name in the op table (`ops.operand(term, "x")`, `ops.vec(term,
+    "permutation")`, ...), not by its position.
+    """
 
     ctor: str
     ty: Ty
@@ -120,3 +120,6 @@ class TermGraph:
                 stack.append((tid, True))
                 stack.extend((c, False) for c in self.terms[tid].children() if c not in seen)
         return order
+
+
+__all__ = ["Arg", "OtherTy", "TensorTy", "Term", "TermGraph", "Ty"]

@@ -14,8 +14,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 from jaxlib.mlir import ir
-from jaxlib.mlir.dialects import stablehlo as hlo
 from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.dialect_glue.attributes import decode_params
 from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
 
 # Opaque ops that are known to have no side effects (when their regions have none either).
@@ -164,58 +164,6 @@ def tensor_ty(t: ir.Type, tables: Tables) -> TensorTy | None:
 
 def any_ty(t: ir.Type, tables: Tables) -> Ty:
     return tensor_ty(t, tables) or tables.other_type(t)
-
-
-def _i64_array(attr: ir.Attribute) -> tuple[int, ...]:
-    return tuple(int(x) for x in ir.DenseI64ArrayAttr(attr))
-
-
-def _int(attr: ir.Attribute) -> int:
-    return int(ir.IntegerAttr(attr).value)
-
-
-def _conv_params(attrs: dict[str, ir.Attribute]) -> list[Arg] | None:
-    """`Conv`'s literals (see `ops.py`), popping the attributes they model; None keeps it opaque."""
-    dn = hlo.ConvDimensionNumbers(attrs["dimension_numbers"])
-    n = len(dn.input_spatial_dimensions)
-    if n == 0:
-        return None
-    vectors: list[tuple[int, ...]] = []
-    for name in ("window_strides", "padding", "lhs_dilation", "rhs_dilation", "window_reversal"):
-        attr = attrs.get(name)
-        if attr is None:
-            vectors.append(())
-            continue
-        if name == "padding":
-            if ir.RankedTensorType(attr.type).shape != [n, 2]:
-                return None
-            values = tuple(int(v) for v in ir.DenseIntElementsAttr(attr))  # type: ignore[attr-defined]
-        elif name == "window_reversal":
-            values = tuple(int(bool(v)) for v in ir.DenseBoolArrayAttr(attr))
-        else:
-            values = _i64_array(attr)
-        if len(values) != (2 * n if name == "padding" else n):
-            return None  # an empty vector would read as "absent"
-        vectors.append(values)
-    flat = (
-        dn.input_batch_dimension, dn.input_feature_dimension, *dn.input_spatial_dimensions,
-        dn.kernel_input_feature_dimension, dn.kernel_output_feature_dimension, *dn.kernel_spatial_dimensions,
-        dn.output_batch_dimension, dn.output_feature_dimension, *dn.output_spatial_dimensions,
-    )  # fmt: skip
-    if len(flat) != 3 * (n + 2):
-        return None
-    precision: tuple[int, ...] = ()
-    if "precision_config" in attrs:
-        names = [hlo.PrecisionAttr(p).value for p in ir.ArrayAttr(attrs["precision_config"])]
-        if not names or any(p not in O.PRECISIONS for p in names):
-            return None
-        precision = tuple(O.PRECISIONS.index(p) for p in names)
-    groups = [_int(attrs["feature_group_count"]), _int(attrs["batch_group_count"])]
-    for name in ("dimension_numbers", "feature_group_count", "batch_group_count", "precision_config", *(
-        "window_strides", "padding", "lhs_dilation", "rhs_dilation", "window_reversal"
-    )):  # fmt: skip
-        attrs.pop(name, None)
-    return [*vectors, tuple(int(d) for d in flat), *groups, precision]
 
 
 class _Importer:
@@ -375,30 +323,13 @@ class _Importer:
 
     def _params(self, op: ir.Operation, spec: O.OpSpec, attrs: dict[str, ir.Attribute]) -> list[Arg] | None:
         """Literal arguments of `spec`, popping the attributes they model from `attrs`."""
-        if spec.ctor == "Dot":
-            dn = hlo.DotDimensionNumbers(attrs.pop("dot_dimension_numbers"))
-            return [
-                tuple(dn.lhs_batching_dimensions),
-                tuple(dn.rhs_batching_dimensions),
-                tuple(dn.lhs_contracting_dimensions),
-                tuple(dn.rhs_contracting_dimensions),
-            ]
-        if spec.ctor == "Conv":
-            return _conv_params(attrs)
-        if spec.ctor == "Reduce":
-            kind = self._reduce_kind(op)
-            if kind is None:
-                return None
-            return [_i64_array(attrs.pop("dimensions")), kind]
-        if spec.ctor == "Compare":
-            direction = hlo.ComparisonDirectionAttr(attrs.pop("comparison_direction")).value
-            ctype = attrs.pop("compare_type", None)
-            return [direction, hlo.ComparisonTypeAttr(ctype).value if ctype is not None else ""]
-        out: list[Arg] = []
-        for attr_name, kind in spec.params:
-            attr = attrs.pop(attr_name)
-            out.append(_i64_array(attr) if kind == "V" else _int(attr))
-        return out
+        if spec.ctor != "Reduce":
+            return decode_params(spec, attrs)
+        kind = self._reduce_kind(op)
+        if kind is None:
+            return None
+        dims = decode_params(spec, attrs)
+        return None if dims is None else [*dims, kind]
 
     def _reduce_kind(self, op: ir.Operation) -> str | None:
         """`add`/`mul`/... when the reduction has one input and its body is that one binary op."""

@@ -1,10 +1,12 @@
 """The egglog schema: sorts and constructors for StableHLO terms.
 
-`Tensor` has one constructor per op in `ops.ALL_SPECS` (same egglog name, same argument order:
-result type first, `extra` attribute key last) plus the structural ones (`Input`, `Const`,
-`Opaque`, `Proj`). Rules in `rules/` are written against these classes; terms are inserted
-as egglog text using the egglog names (`passes/egraph.py`). `test_schema.py` checks that this
-file and the op table agree.
+The op table (`ops.py`) is the source of truth: `Tensor` has one constructor per op in
+`ops.ALL_SPECS` (same egglog name, same argument names, kinds and order: result type first,
+`extra` attribute key last) plus the structural ones of `ops.LEAF_SPECS` (`Input`, `Const`,
+`Splat`, `Opaque`, `Proj`), and `TList` the cells of `ops.LIST_SPECS`. They are declared here
+by hand because the rules in `rules/` use them as a typed DSL; `test/python/test_op_table.py`
+checks that this file and the op table agree. Terms are inserted as egglog text using the
+egglog names (`passes/egraph.py`).
 """
 
 from __future__ import annotations

@@ -53,8 +53,8 @@ def canonicalize_splats(graph: TermGraph, tables: Tables) -> TermGraph:
     """The same graph (same term ids) with splat `Const` terms turned into `Splat` terms."""
     out = TermGraph(roots=list(graph.roots))
     for term in graph.terms:
-        if term.ctor == O.CONST and term.args[1] == "" and isinstance(term.ty, TensorTy):
-            key = splat_key(tables.consts[term.args[0]])  # type: ignore[index]
+        if term.ctor == O.CONST and O.text(term, "extra") == "" and isinstance(term.ty, TensorTy):
+            key = splat_key(tables.consts[O.text(term, "key")])
             if key is not None:
                 term = Term(O.SPLAT, term.ty, (key,))
         out.terms.append(term)
@@ -94,7 +94,7 @@ def _materialize(term: Term, tables: Tables) -> Term:
         return term
     ty = term.ty
     assert isinstance(ty, TensorTy)
-    text = str(term.args[0])[2:]
+    text = O.text(term, "value")[2:]
     element = tables.dtypes[ty.dtype]
     shaped = ir.RankedTensorType.get(list(ty.shape), element)
     attr = ir.DenseElementsAttr.get_splat(shaped, _element_attr(element, text))

@@ -70,15 +70,7 @@ class ENode:
 
     def children(self) -> list[str]:
         args = self.args
-        return [args[i] for i, _ in _slots(self.ctor)]  # type: ignore[misc]
-
-
-def _slots(ctor: str) -> tuple[tuple[int, bool], ...]:
-    if ctor == "TCons":
-        return ((0, False), (1, True))
-    if ctor == "TNil":
-        return ()
-    return O.child_slots(ctor)
+        return [args[i] for i, _ in O.child_slots(self.ctor)]  # type: ignore[misc]
 
 
 @dataclass
@@ -105,17 +97,7 @@ class EGraphData:
 
 # Python method names (as egglog-python serializes them) -> egglog constructor names.
 def _method_to_ctor() -> dict[str, str]:
-    table = {
-        "Tensor.input": O.INPUT,
-        "Tensor.constant": O.CONST,
-        "Tensor.splat": O.SPLAT,
-        "Tensor.opaque": O.OPAQUE,
-        "Tensor.proj": O.PROJ,
-        "TList.cons": "TCons",
-        "TList.nil": "TNil",
-    }
-    table.update({f"Tensor.{s.method}": s.ctor for s in O.ALL_SPECS})
-    return table
+    return {f"{s.sort}.{s.method}": s.ctor for s in O.CTOR_SPECS}
 
 
 _METHOD_TO_CTOR = _method_to_ctor()
@@ -173,7 +155,7 @@ def _decode(js: dict) -> EGraphData:  # type: ignore[type-arg]
         if ctor is None or node.get("subsumed"):
             continue
         children = node["children"]
-        if ctor in ("TCons", "TNil"):
+        if ctor in (O.CONS, O.NIL):
             args = tuple(raw[c]["eclass"] for c in children)
             data.add(ENode(ctor, OtherTy(""), args, node["eclass"]))
             continue

@@ -16,12 +16,12 @@ has a time budget for measuring; past it, or with measurement off, the analytica
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 import platform
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, TermGraph, Ty
-from stablehlo_eqsat.passes.cost import CostModel, Estimate, nbytes
+from stablehlo_eqsat.passes.cost import CostModel, Estimate
 from stablehlo_eqsat.passes.egraph import EGraphData, ENode
+from stablehlo_eqsat.passes.op_cost import conv_flops, nbytes
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +72,8 @@ def op_module(ctor: str, ty: TensorTy, child_tys: list[TensorTy], params: tuple[
     """StableHLO text of a module whose `@main` is the one op, its operands parameters."""
     from jaxlib.mlir import ir
     from jaxlib.mlir.dialects import func
-    from jaxlib.mlir.dialects import stablehlo as hlo
+    from stablehlo_eqsat.dialect_glue.attributes import encode_params
     from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.dialect_glue.exporter import conv_attributes
 
     with make_context(), ir.Location.unknown():
         dtypes = {
@@ -91,18 +92,7 @@ def op_module(ctor: str, ty: TensorTy, child_tys: list[TensorTy], params: tuple[
             fn.attributes["sym_visibility"] = ir.StringAttr.get("public")
             block = fn.add_entry_block()  # type: ignore[attr-defined]
             with ir.InsertionPoint(block):
-                if ctor == "Conv":
-                    attrs = conv_attributes(list(params))
-                else:
-                    lb, rb, lc, rc = params
-                    attrs = {
-                        "dot_dimension_numbers": hlo.DotDimensionNumbers.get(
-                            lhs_batching_dimensions=list(lb),  # type: ignore[call-overload]
-                            rhs_batching_dimensions=list(rb),  # type: ignore[call-overload]
-                            lhs_contracting_dimensions=list(lc),  # type: ignore[call-overload]
-                            rhs_contracting_dimensions=list(rc),  # type: ignore[call-overload]
-                        )
-                    }
+                attrs = encode_params(O.BY_CTOR[ctor], params)  # type: ignore[arg-type]
                 name = "stablehlo.convolution" if ctor == "Conv" else "stablehlo.dot_general"
                 op = ir.Operation.create(
                     name, results=[mlir(ty)], operands=list(block.arguments), attributes=attrs
@@ -249,41 +239,15 @@ class Measurer:
 
     def _ratios(self, texts: list[str]) -> list[float]:
         """Each module's time against the first's, as the upper quartile of their per-round ratios:
-        a module counts as faster only if it was in three rounds out of four. Rounds interleave the
-        modules; a sample is a batch of executions lasting about a millisecond (a single execution
-        of a small program is dominated by the hand-off to XLA's threads, whose wake-ups on a
-        shared 2-core machine spread one program's times by 20-40%)."""
-        import jax
-        from stablehlo_eqsat.tools import xla
+        a module counts as faster only if it was in three rounds out of four (`xla.timing`)."""
+        from stablehlo_eqsat import xla
 
         exes = [xla.compile_module(t) for t in texts]
-        device = exes[0].local_devices()[0]
-        with jax.enable_x64(True):
-            args = [jax.device_put(a, device) for a in xla.random_inputs(xla.arg_types_of(texts[0]))]
-        one = float("inf")
-        for exe in exes:
-            for _ in range(3):  # warm-up
-                t0 = time.perf_counter()
-                jax.block_until_ready(exe.execute(args))
-                one = min(one, time.perf_counter() - t0)
-        batch = max(1, min(50, int(1e-3 / max(one, 1e-7))))
-        samples: list[list[float]] = [[] for _ in exes]
-        deadline = time.perf_counter() + 1.0 + len(exes)
-        rounds = 0
-        order = list(range(len(exes)))
-        while rounds < 40 and (rounds < 9 or time.perf_counter() < deadline):
-            for i in order[rounds % len(order) :] + order[: rounds % len(order)]:
-                t0 = time.perf_counter()
-                for _ in range(batch):
-                    out = exes[i].execute(args)
-                jax.block_until_ready(out)
-                samples[i].append(time.perf_counter() - t0)
-            rounds += 1
-        base = samples[0]
-        return [
-            float(np.percentile([t / max(b, 1e-12) for t, b in zip(s, base, strict=True)], 75))
-            for s in samples[1:]
-        ]
+        args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
+        samples, _ = xla.time_interleaved(
+            exes, args, rounds=40, min_rounds=9, seconds=1.0 + len(exes), max_batch=50
+        )
+        return [xla.ratio_quantile(s, samples[0], 0.75) for s in samples[1:]]
 
     def _time(self, text: str, child_tys: list[TensorTy]) -> float:
         return max(0.0, self._median(text, child_tys) - self._baseline())
@@ -301,48 +265,26 @@ class Measurer:
         return self._cache[key]
 
     def _median(self, text: str, child_tys: list[TensorTy]) -> float:
-        """Median seconds per execution of the module. An execution inside a program is not waited
-        for on its own, so neither is one here: a sample is a batch of executions dispatched back
-        to back and then waited for (a wait per execution would add the host round trip to every
-        kernel). XLA CPU's kernels take a dozen runs to reach their steady speed: warm up first."""
-        import jax
-        from stablehlo_eqsat.tools import xla
+        """Median seconds per execution of the module on uniform random operands. An execution
+        inside a program is not waited for on its own, so neither is one here: a sample is a batch
+        of executions dispatched back to back and then waited for (`xla.median_seconds`)."""
+        from stablehlo_eqsat import xla
 
         exe = xla.compile_module(text)
-        device = exe.local_devices()[0]
         rng = np.random.default_rng(0)
-        args = [
-            jax.device_put(rng.uniform(-1, 1, size=t.shape).astype(xla.numpy_dtype(t.dtype)), device)
-            for t in child_tys
-        ]
-        warm_until = time.perf_counter() + 0.2
-        one = float("inf")
-        for i in range(20):  # warm-up
-            t0 = time.perf_counter()
-            jax.block_until_ready(exe.execute(args))
-            one = min(one, time.perf_counter() - t0)
-            if i >= 5 and time.perf_counter() > warm_until:
-                break
-        batch = max(1, min(100, int(1e-3 / max(one, 1e-7))))
-        times: list[float] = []
-        deadline = time.perf_counter() + 1.0
-        while len(times) < self.runs and (len(times) < 3 or time.perf_counter() < deadline):
-            t0 = time.perf_counter()
-            for _ in range(batch):
-                out = exe.execute(args)
-            jax.block_until_ready(out)
-            times.append((time.perf_counter() - t0) / batch)
-        return statistics.median(times)
+        arrays = [rng.uniform(-1, 1, size=t.shape).astype(xla.numpy_dtype(t.dtype)) for t in child_tys]
+        return xla.median_seconds(exe, xla.device_arrays(exe, arrays), rounds=self.runs)
 
 
 @dataclass
 class MeasuredCostModel(CostModel):
     """`CostModel` with measured times for `Conv` and `Dot` (see the module docstring).
 
-    `mode`: `on` measures every such op; `auto` only in graphs that contain a convolution (the
+    `mode`: `on` measures every such op; `auto` only in functions that contain a convolution (the
     ops whose kernels the analytical model cannot predict), so that programs without one are
-    priced exactly as by `CostModel`; `off` never measures. Unmeasured convolutions are priced
-    like a matrix product of the same arithmetic.
+    priced exactly as by `CostModel`; `off` never measures. `for_function` gives the model of one
+    function, with `active` set: the price of a program never depends on what was priced before
+    it. Unmeasured convolutions are priced like a matrix product of the same arithmetic.
     """
 
     measurer: Measurer = field(default_factory=Measurer)
@@ -350,32 +292,32 @@ class MeasuredCostModel(CostModel):
     # A rewrite must beat a measured convolution by this fraction to replace it: measurements on
     # a busy machine are noisy, and an algorithm rewrite that only ties is not worth the risk.
     keep_margin: float = 0.1
-    _seen_conv: bool = False
+    active: bool = False  # this function's ops are measured (`for_function`)
+
+    def for_function(self, graphs: list[TermGraph]) -> MeasuredCostModel:
+        from stablehlo_eqsat.passes.prepare import has_convolution
+
+        active = self.mode == "on" or (self.mode == "auto" and has_convolution(graphs))
+        return dataclasses.replace(self, active=active)
 
     # ---- analytical fallback for convolutions ----
     def conv_seconds(self, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...]) -> float:
         p = self.profile
-        flops = 2.0 * (ty.numel if isinstance(ty, TensorTy) else 0)
-        w = child_tys[1] if len(child_tys) > 1 else None
-        if isinstance(w, TensorTy):
-            from stablehlo_eqsat.dialect_glue import ops as O
-
-            (_, _, _), (_, ko, _), (_, _, _) = O.conv_dims(tuple(args[7]))
-            flops *= w.numel / max(1, w.shape[ko])  # taps x input features per group
+        flops = conv_flops(ty, child_tys, args)
         memory = (sum(nbytes(t) for t in child_tys) + nbytes(ty)) / p.bandwidth_bytes_per_s
         return p.launch_overhead_s + max(flops / p.matmul_flops_per_s, memory)
 
     def _measured(self, ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...]) -> float | None:
         if self.mode == "off":
             return None
-        t = self.measurer.seconds(ctor, ty, child_tys, tuple(args[2:-1]))
+        t = self.measurer.seconds(ctor, ty, child_tys, tuple(args[len(O.BY_CTOR[ctor].operands) : -1]))
         if t is not None and ctor == "Conv":
             t *= 1.0 - self.keep_margin
         return t
 
     # ---- node-local (for extractors) ----
     def node_cost(self, node: ENode, data: EGraphData) -> float:
-        if node.ctor in MEASURED and self._active(data):
+        if node.ctor in MEASURED and self.active:
             child_tys = [data.class_type(c) for c in node.children()]
             t = self._measured(node.ctor, node.ty, child_tys, node.args)
             if t is not None:
@@ -386,24 +328,10 @@ class MeasuredCostModel(CostModel):
             return self.conv_seconds(node.ty, [data.class_type(c) for c in node.children()], node.args)
         return super().node_cost(node, data)
 
-    def extraction_cost(self, data: EGraphData):  # type: ignore[no-untyped-def]
-        if any(n.ctor == "Conv" for n in data.nodes):
-            self._seen_conv = True
-        return super().extraction_cost(data)
-
-    def _active(self, data: EGraphData | None = None) -> bool:
-        """Whether to measure. In `auto` mode: from the first graph with a convolution on, so that
-        every program of an optimization (the input, the extracted one) is priced the same way."""
-        if self.mode == "on":
-            return True
-        return self.mode == "auto" and self._seen_conv
-
     # ---- whole programs ----
     def estimate(self, graph: TermGraph) -> Estimate:
         est = super().estimate(graph)
-        if any(t.ctor == "Conv" for t in graph.terms):
-            self._seen_conv = True
-        active = self._active()
+        active = self.active
         total = est.seconds
         for k in est.kernels:
             if k.kind not in ("dot", "opaque") or not k.members:

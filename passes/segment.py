@@ -80,8 +80,8 @@ def stitch(graph: TermGraph, windows: list[Window], results: list[ExtractedGraph
     for w, ex in zip(windows, results, strict=True):
         local: dict[int, int] = {}
         for i, term in enumerate(ex.graph.terms):
-            if term.ctor == O.INPUT and term.args[0] == -1 - w.index:
-                local[i] = value[w.inputs[term.args[1]]]  # type: ignore[index]
+            if term.ctor == O.INPUT and O.num(term, "graph") == -1 - w.index:
+                local[i] = value[w.inputs[O.num(term, "index")]]
                 continue
             if any(c not in local for c in term.children()):
                 continue  # dead in this window's result

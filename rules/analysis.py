@@ -13,16 +13,9 @@ def _type_rules():  # type: ignore[no-untyped-def]
     """type-of(c(ty, ...)) = ty, for every constructor."""
     a = var("a", Tensor)
     t = var("t", Ty)
-    ctors = [
-        (Tensor.input, "II"),
-        (Tensor.constant, "SS"),
-        (Tensor.splat, "S"),
-        (Tensor.opaque, "SL"),
-        (Tensor.proj, "TI"),
-        *((getattr(Tensor, s.method), s.kinds) for s in O.ALL_SPECS),
-    ]
-    for ctor, kinds in ctors:
-        args = [var(f"v{i}", _KIND_TYPES[k]) for i, k in enumerate(kinds)]
+    for spec in (*O.LEAF_SPECS, *O.ALL_SPECS):  # every `Tensor` constructor of the op table
+        ctor = getattr(Tensor, spec.method)
+        args = [var(f"v{i}", _KIND_TYPES[k]) for i, k in enumerate(spec.kinds)]
         yield rule(eq_(a, ctor(t, *args))).then(set_(type_of(a)).to(t))
 
 

@@ -86,9 +86,9 @@ class _Folder:
             return None
         dtype = NUMPY_DTYPES[term.ty.dtype]
         arr: np.ndarray | None = None
-        if term.ctor == O.CONST and term.args[1] == "" and term.ty.numel <= self.limit:
+        if term.ctor == O.CONST and O.text(term, "extra") == "" and term.ty.numel <= self.limit:
             try:
-                arr = np.asarray(self.tables.consts[term.args[0]]).astype(dtype, copy=False)  # type: ignore[index]
+                arr = np.asarray(self.tables.consts[O.text(term, "key")]).astype(dtype, copy=False)
             except (TypeError, ValueError, RuntimeError):
                 arr = None
             if arr is not None and arr.shape != term.ty.shape:
@@ -102,13 +102,13 @@ class _Folder:
         ty = term.ty
         if not isinstance(ty, TensorTy) or ty.dtype not in NUMPY_DTYPES or ty.numel > self.limit:
             return None
-        if term.args and term.args[-1] != "" and term.ctor not in (O.CONST,):
-            return None  # extra attributes (e.g. sharding): keep the op
+        if term.ctor not in O.BY_CTOR or O.text(term, "extra") != "":
+            return None  # not an op (leaves fold nothing), or extra attributes (e.g. sharding): keep it
         dtype = NUMPY_DTYPES[ty.dtype]
         kids = list(term.children())
         vals = [self.value(k) for k in kids]
         if term.ctor == "Iota":
-            dim = int(term.args[0])  # type: ignore[arg-type]
+            dim = O.num(term, "iota_dimension")
             shape = [1] * len(ty.shape)
             shape[dim] = ty.shape[dim]
             iota = np.arange(ty.shape[dim]).astype(dtype).reshape(shape)
@@ -128,28 +128,27 @@ class _Folder:
                 name, fn1 = _UNARY[term.ctor]
                 return name, fn1(a).astype(dtype)
             if term.ctor == "Compare":
-                direction, ctype = term.args[2], term.args[3]
-                if ctype == "TOTALORDER":
+                if O.text(term, "compare_type") == "TOTALORDER":
                     return None
-                return "fold-compare", _COMPARE[str(direction)](a, arrays[1])
+                return "fold-compare", _COMPARE[O.text(term, "comparison_direction")](a, arrays[1])
             if term.ctor == "Select":
                 return "fold-select", np.where(a, arrays[1], arrays[2]).astype(dtype)
             if term.ctor == "Bcast":
-                dims = term.args[1]
                 shape = [1] * len(ty.shape)
-                for i, d in enumerate(dims):  # type: ignore[arg-type]
+                for i, d in enumerate(O.vec(term, "broadcast_dimensions")):
                     shape[d] = a.shape[i]
                 return "fold-broadcast", np.broadcast_to(a.reshape(shape), ty.shape)
             if term.ctor == "Reshape":
                 return "fold-reshape", a.reshape(ty.shape)
             if term.ctor == "Transpose":
-                return "fold-transpose", np.transpose(a, term.args[1])  # type: ignore[arg-type]
+                return "fold-transpose", np.transpose(a, O.vec(term, "permutation"))
             if term.ctor == "Slice":
-                start, limit, strides = term.args[1], term.args[2], term.args[3]
-                idx = tuple(slice(b, e, st) for b, e, st in zip(start, limit, strides, strict=True))  # type: ignore[arg-type]
+                start, limit = O.vec(term, "start_indices"), O.vec(term, "limit_indices")
+                strides = O.vec(term, "strides")
+                idx = tuple(slice(b, e, st) for b, e, st in zip(start, limit, strides, strict=True))
                 return "fold-slice", a[idx]
             if term.ctor == "Concat":
-                return "fold-concatenate", np.concatenate(arrays, axis=int(term.args[1]))  # type: ignore[arg-type]
+                return "fold-concatenate", np.concatenate(arrays, axis=O.num(term, "dimension"))
             if term.ctor == "Convert":
                 src = a.dtype
                 if src.kind == "f" and dtype.kind in "iub":

@@ -54,7 +54,6 @@ class ConvView:
     of: int
     osp: tuple[int, ...]
     groups: int
-    args: tuple[object, ...]
 
     @property
     def n(self) -> int:
@@ -90,18 +89,23 @@ def view(term: Term) -> ConvView | None:
     """The convolution `term` as a `ConvView`, or None when the rules leave it alone."""
     if term.ctor != "Conv" or not isinstance(term.ty, TensorTy):
         return None
-    x, w, strides, pad, lhs, rhs, rev, flat, fgc, bgc, precision, extra = term.args
-    if extra != "" or bgc != 1 or any(rev) or any(p != 0 for p in precision):  # type: ignore[union-attr]
+    if (
+        O.text(term, "extra") != ""
+        or O.num(term, "batch_group_count") != 1
+        or any(O.vec(term, "window_reversal"))
+        or any(p != 0 for p in O.vec(term, "precision_config"))
+    ):
         return None
-    (ib, if_, isp), (ki, ko, ksp), (ob, of, osp) = O.conv_dims(flat)  # type: ignore[arg-type]
-    n = len(isp)
-    ones = (1,) * n
-    pad = pad or (0,) * (2 * n)  # type: ignore[assignment]
+    (ib, if_, isp), (ki, ko, ksp), (ob, of, osp) = O.conv_dims(O.vec(term, "dimension_numbers"))
+    ones = (1,) * len(isp)
+    pad = O.vec(term, "padding") or (0,) * (2 * len(isp))
     return ConvView(
-        x, w, None, None, term.ty,  # type: ignore[arg-type]
-        tuple(strides) or ones, tuple(pad[0::2]), tuple(pad[1::2]),  # type: ignore[arg-type, index]
-        tuple(lhs) or ones, tuple(rhs) or ones,  # type: ignore[arg-type]
-        ib, if_, isp, ki, ko, ksp, ob, of, osp, int(fgc), term.args,  # type: ignore[arg-type, call-overload]
+        x=O.operand(term, "x"), w=O.operand(term, "y"),
+        xty=None, wty=None, oty=term.ty,  # type: ignore[arg-type]  # (filled in by `_view`)
+        strides=O.vec(term, "window_strides") or ones, lo=pad[0::2], hi=pad[1::2],
+        lhs_dil=O.vec(term, "lhs_dilation") or ones, rhs_dil=O.vec(term, "rhs_dilation") or ones,
+        ib=ib, if_=if_, isp=isp, ki=ki, ko=ko, ksp=ksp, ob=ob, of=of, osp=osp,
+        groups=O.num(term, "feature_group_count"),
     )  # fmt: skip
 
 
@@ -180,7 +184,8 @@ def _dot(
     """lhs (input layout) contracted over its feature dimension with rhs's `c_dim`."""
     shape = [s for d, s in enumerate(lhs_ty.shape) if d != v.if_] + [rhs_ty.shape[1 - c_dim]]
     ty = TensorTy(tuple(shape), v.dtype)
-    return ctx.add(Term("Dot", ty, (lhs, rhs, (), (), (v.if_,), (c_dim,), "")))
+    dims = O.DotDims(lhs_contracting_dimensions=(v.if_,), rhs_contracting_dimensions=(c_dim,))
+    return ctx.add(Term("Dot", ty, O.build("Dot", x=lhs, y=rhs, **dims._asdict())))
 
 
 def _to_output_layout(ctx: ExpansionContext, v: ConvView, t: int, feature_last: bool) -> int:
@@ -323,7 +328,13 @@ def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int
         rb, rc = (0,), (2, 3)
     others = [s for d, s in enumerate(xs) if d != v.if_]
     dot_ty = TensorTy((g, *others, go), v.dtype)
-    dot = ctx.add(Term("Dot", dot_ty, (x4, w4, (v.if_ + 1,), rb, (v.if_, v.if_ + 2), rc, "")))
+    dims = O.DotDims(
+        lhs_batching_dimensions=(v.if_ + 1,),
+        rhs_batching_dimensions=rb,
+        lhs_contracting_dimensions=(v.if_, v.if_ + 2),
+        rhs_contracting_dimensions=rc,
+    )
+    dot = ctx.add(Term("Dot", dot_ty, O.build("Dot", x=x4, y=w4, **dims._asdict())))
     # [G, others..., out/G] -> [others..., G, out/G] -> [others..., out] (feature o = g * out/G + j)
     k = len(others)
     moved = ctx.add(
@@ -391,9 +402,7 @@ def conv_drop_padding_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
         Term("Slice", TensorTy(tuple(wshape), v.dtype), (v.w, tuple(start), tuple(limit), (1,) * rank, ""))
     )
     pad = tuple(x for pair in zip(lo, hi, strict=True) for x in pair)
-    args = list(ctx.term(tid).args)
-    args[1], args[3] = w, pad
-    yield ctx.add(Term("Conv", v.oty, tuple(args)))  # type: ignore[arg-type]
+    yield ctx.add(Term("Conv", v.oty, O.replaced(ctx.term(tid), y=w, padding=pad)))
 
 
 # Pattern: multiply(convolution(x, w), broadcast(s, [out feature])) -> convolution(x, w * broadcast(s))
@@ -403,13 +412,14 @@ def conv_fold_scale(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     term = ctx.term(tid)
     if term.ctor != "Mul":
         return
-    for a, b in ((term.args[0], term.args[1]), (term.args[1], term.args[0])):
-        v = _view(ctx, a)  # type: ignore[arg-type]
-        scale = ctx.term(b)  # type: ignore[arg-type]
+    x, y = O.operand(term, "x"), O.operand(term, "y")
+    for a, b in ((x, y), (y, x)):
+        v = _view(ctx, a)
+        scale = ctx.term(b)
         if v is None or scale.ctor != "Bcast" or scale.ty != v.oty:
             continue
-        s, dims = scale.args[0], tuple(scale.args[1])  # type: ignore[arg-type]
-        sty = ctx.term(s).ty  # type: ignore[arg-type]
+        s, dims = O.operand(scale, "x"), O.vec(scale, "broadcast_dimensions")
+        sty = ctx.term(s).ty
         f = v.oty.shape[v.of]
         if not isinstance(sty, TensorTy) or sty.dtype != v.dtype or sty.numel != f:
             continue
@@ -421,7 +431,5 @@ def conv_fold_scale(ctx: ExpansionContext, tid: int) -> Iterator[int]:
             s = ctx.add(Term("Reshape", TensorTy((f,), v.dtype), (s, "")))
         ws = ctx.add(Term("Bcast", v.wty, (s, (v.ko,), "")))
         w = ctx.add(Term("Mul", v.wty, (v.w, ws, "")))
-        args = list(ctx.term(a).args)  # type: ignore[arg-type]
-        args[1] = w
-        yield ctx.add(Term("Conv", v.oty, tuple(args)))  # type: ignore[arg-type]
+        yield ctx.add(Term("Conv", v.oty, O.replaced(ctx.term(a), y=w)))
         return

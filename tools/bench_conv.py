@@ -5,10 +5,11 @@
     stablehlo-eqsat-bench-conv --cache-check 3      # optimization time: cache empty, filled, measure=off
 
 Per model: the run time of XLA's executable for the module as written and for the module after
-`stablehlo-eqsat` (default mode, measured costs), timed interleaved (one batch of runs of each
-per round, rounds alternating) and reported as medians; the compute bound, XLA's own FLOP count
-(`cost_analysis()`) at the machine's measured matrix-multiply rate; the optimization's own time;
-and the largest difference between the two programs' results (relative to the largest output).
+`stablehlo-eqsat` (default mode, measured costs), timed interleaved by the one timer
+`xla.time_interleaved` (one batch of runs of each per round, rounds rotating) and reported as
+medians; the compute bound, XLA's own FLOP count (`cost_analysis()`) at the machine's measured
+matrix-multiply rate; the optimization's own time (through `run_pipeline`, as the driver runs
+it); and the largest difference between the two programs' results (`xla.relative_error`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from stablehlo_eqsat.tools.report import markdown_table
+from stablehlo_eqsat.tools.transform import Transformed, eqsat_pipeline, transform
+from stablehlo_eqsat.tools.zoo import CNN_NAMES, lower_model
+
+from stablehlo_eqsat import xla
 
 
 @dataclass
@@ -43,9 +48,6 @@ class Row:
 
 def matmul_rate(n: int = 1024, runs: int = 7) -> float:
     """FLOP/s of XLA's f32 n x n x n matrix product on this machine (median of `runs`)."""
-    import jax
-    from stablehlo_eqsat.tools import xla
-
     text = (
         f"func.func public @main(%a: tensor<{n}x{n}xf32>, %b: tensor<{n}x{n}xf32>) "
         f"-> tensor<{n}x{n}xf32> {{\n"
@@ -54,81 +56,59 @@ def matmul_rate(n: int = 1024, runs: int = 7) -> float:
         f"  return %0 : tensor<{n}x{n}xf32>\n}}\n"
     )
     exe = xla.compile_module(text)
-    dev = exe.local_devices()[0]
     rng = np.random.default_rng(0)
-    args = [jax.device_put(rng.standard_normal((n, n)).astype(np.float32), dev) for _ in range(2)]
-    jax.block_until_ready(exe.execute(args))
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        jax.block_until_ready(exe.execute(args))
-        times.append(time.perf_counter() - t0)
-    return 2.0 * n**3 / statistics.median(times)
+    args = xla.device_arrays(exe, [rng.standard_normal((n, n)).astype(np.float32) for _ in range(2)])
+    return 2.0 * n**3 / xla.median_seconds(exe, args, rounds=runs)
 
 
-def optimize(text: str, options: str = "", counted: list[int] | None = None) -> tuple[str, float, float]:
-    """`text` after `stablehlo-eqsat` (pass options as `key=value ...`); returns the module, the
-    optimization's time and the time it spent measuring (and appends to `counted` how many ops and
-    functions were timed)."""
-    from jaxlib.mlir import ir
-    from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.registry import make_pass, parse_options
+def optimize(text: str, options: str = "") -> Transformed:
+    """`text` after `stablehlo-eqsat` (pass options as `key=value ...`), timed; its reports say
+    what it measured (`timed`, `reused`, `measure_seconds`)."""
+    out = transform(text, eqsat_pipeline(options))
+    if out.text is None:
+        raise RuntimeError(f"stablehlo-eqsat {options}: {out.note}")
+    return out
 
-    eqsat = make_pass("stablehlo-eqsat", parse_options(options))
-    with make_context():
-        module = ir.Module.parse(text)
-        start = time.perf_counter()
-        reports = eqsat.apply(module, Diagnostics())
-        seconds = time.perf_counter() - start
-        if counted is not None:
-            counted.append(sum(r.measured_ops + r.measured_programs for r in reports))
-            counted.append(sum(r.reused for r in reports))
-        return str(module), seconds, sum(r.measure_seconds for r in reports)
+
+def measure_seconds(t: Transformed) -> float:
+    """The time the optimization spent measuring."""
+    return sum(r.measure_seconds for r in t.reports)
+
+
+def timed(t: Transformed) -> int:
+    """How many ops and functions the optimization timed (measurement cache misses)."""
+    return sum(r.measured_ops + r.measured_programs for r in t.reports)
+
+
+def reused(t: Transformed) -> int:
+    """How many functions took their result stored by an earlier optimization."""
+    return sum(r.reused for r in t.reports)
 
 
 def time_interleaved(exes: Sequence[Any], args: Sequence[Any], rounds: int, per_round: int) -> list[float]:
-    """Median seconds of each executable, timed in alternating rounds."""
-    import jax
-
-    for exe in exes:
-        for _ in range(2):
-            jax.block_until_ready(exe.execute(args))
-    samples: list[list[float]] = [[] for _ in exes]
-    for r in range(rounds):
-        order = range(len(exes)) if r % 2 == 0 else reversed(range(len(exes)))
-        for i in order:
-            for _ in range(per_round):
-                t0 = time.perf_counter()
-                jax.block_until_ready(exes[i].execute(args))
-                samples[i].append(time.perf_counter() - t0)
-    return [statistics.median(s) for s in samples]
+    """Median seconds of each executable over `rounds` interleaved rounds (the one timer); a sample
+    is `per_round` executions, each waited for."""
+    samples, _ = xla.time_interleaved(
+        exes, args, rounds=rounds, min_batch=per_round, max_batch=per_round, warmup=2, wait_each=True
+    )
+    return [s.median for s in samples]
 
 
 def bench_model(name: str, rate: float, rounds: int, per_round: int, options: str) -> Row:
-    import jax
-    from stablehlo_eqsat.tools import xla
-    from stablehlo_eqsat.tools.zoo import lower_model
-
     text = lower_model(name)
-    optimized, opt_s, measure_s = optimize(text, options)
-    exe_a, exe_b = xla.compile_module(text), xla.compile_module(optimized)
+    optimized = optimize(text, options)
+    exe_a, exe_b = xla.compile_module(text), xla.compile_module(optimized.text or "")
     rng = np.random.default_rng(0)
     inputs = [rng.uniform(-1, 1, size=t.shape).astype(t.dtype) for t in xla.arg_types_of(text)]
-    dev = exe_a.local_devices()[0]
-    args = [jax.device_put(a, dev) for a in inputs]
-    out_a = [np.asarray(o) for o in exe_a.execute(args)]
-    out_b = [np.asarray(o) for o in exe_b.execute(args)]
-    diff = 0.0
-    for a, b in zip(out_a, out_b, strict=True):
-        scale = max(1e-30, float(np.max(np.abs(a))))
-        diff = max(diff, float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) / scale)
-    ta, tb = time_interleaved([exe_a, exe_b], args, rounds, per_round)
+    diff = xla.relative_error(xla.run(exe_a, inputs), xla.run(exe_b, inputs))
+    ta, tb = time_interleaved([exe_a, exe_b], xla.device_arrays(exe_a, inputs), rounds, per_round)
     analysis = exe_a.cost_analysis()
     if isinstance(analysis, list):
         analysis = analysis[0]
     flops = float(analysis.get("flops", 0.0))
-    return Row(name, ta * 1e3, tb * 1e3, flops / rate * 1e3, opt_s, measure_s, diff)
+    return Row(
+        name, ta * 1e3, tb * 1e3, flops / rate * 1e3, optimized.seconds, measure_seconds(optimized), diff
+    )
 
 
 @dataclass
@@ -149,81 +129,67 @@ def cache_check(name: str, repeats: int) -> CacheRow:
     filled (taking the stored results, and again not taking them) and as many times with
     `measure=off`, alternating; optimization times are medians. Checks that every run with the cache
     filled gives the first run's program."""
-    from stablehlo_eqsat.tools.zoo import lower_model
-
     text = lower_model(name)
     optimize(text, "measure=off")  # the rule library is built once per process: not in the times
     with tempfile.TemporaryDirectory() as tmp:
         cache = f"measure-cache={Path(tmp) / 'cache.json'}"
-        first, first_s, first_measure_s, first_n, _ = optimize_counted(text, cache)
-        second, recompute, off, second_n, reused = [], [], [], 0, 0
+        first = optimize(text, cache)
+        second, recompute, off, second_n, reused_n = [], [], [], 0, 0
         for _ in range(repeats):
-            out, t, _, n, r = optimize_counted(text, cache)
-            second.append(t)
-            second_n, reused = max(second_n, n), reused + r
-            again, t, _, n, _ = optimize_counted(text, cache + " reuse=0")
-            recompute.append(t)
-            second_n = max(second_n, n)
-            if out != first or again != first:
+            filled = optimize(text, cache)
+            second.append(filled.seconds)
+            second_n, reused_n = max(second_n, timed(filled)), reused_n + reused(filled)
+            again = optimize(text, cache + " reuse=0")
+            recompute.append(again.seconds)
+            second_n = max(second_n, timed(again))
+            if filled.text != first.text or again.text != first.text:
                 raise RuntimeError(f"{name}: an optimization with the cache filled gave another program")
-            off.append(optimize(text, "measure=off")[1])
+            off.append(optimize(text, "measure=off").seconds)
     return CacheRow(
         name,
-        first_s,
-        first_measure_s,
-        first_n,
+        first.seconds,
+        measure_seconds(first),
+        timed(first),
         statistics.median(second),
         second_n,
-        reused // repeats,
+        reused_n // repeats,
         statistics.median(recompute),
         statistics.median(off),
     )
 
 
-def optimize_counted(text: str, options: str) -> tuple[str, float, float, int, int]:
-    """`optimize`, plus how many ops and functions it timed (cache misses) and how many functions
-    it took from the stored results."""
-    counted: list[int] = []
-    out, seconds, measure_s = optimize(text, options, counted)
-    return out, seconds, measure_s, counted[0], counted[1]
-
-
 def cache_table(rows: Sequence[CacheRow]) -> str:
-    lines = [
-        "| model | first optimization (s) | of which measuring (s) | ops + functions timed "
-        "| second optimization (s) | timed | results reused | second, reuse=0 (s) "
-        "| with measure=off (s) | second / off | second reuse=0 / off |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r.model} | {r.first_s:.2f} | {r.first_measure_s:.2f} | {r.first_measured} "
-            f"| {r.second_s:.2f} | {r.second_measured} | {r.second_reused} | {r.recompute_s:.2f} "
-            f"| {r.off_s:.2f} | {r.second_s / r.off_s:.2f} | {r.recompute_s / r.off_s:.2f} |"
-        )
-    return "\n".join(lines)
+    columns = (
+        "model", "first optimization (s)", "of which measuring (s)", "ops + functions timed",
+        "second optimization (s)", "timed", "results reused", "second, reuse=0 (s)", "with measure=off (s)",
+        "second / off", "second reuse=0 / off",
+    )  # fmt: skip
+    cells = [
+        [r.model, f"{r.first_s:.2f}", f"{r.first_measure_s:.2f}", f"{r.first_measured}", f"{r.second_s:.2f}",
+         f"{r.second_measured}", f"{r.second_reused}", f"{r.recompute_s:.2f}", f"{r.off_s:.2f}",
+         f"{r.second_s / r.off_s:.2f}", f"{r.recompute_s / r.off_s:.2f}"]
+        for r in rows
+    ]  # fmt: skip
+    return "\n".join(markdown_table(columns, cells, "l" + "r" * 10))
 
 
 def table(rows: Sequence[Row], rate: float) -> str:
-    lines = [
-        f"Matrix-multiply rate (f32 1024^3): {rate / 1e9:.0f} GFLOP/s. Times: medians of interleaved runs.",
-        "",
-        "| model | XLA alone (ms) | after stablehlo-eqsat (ms) | speedup | compute bound (ms) "
-        "| bound / eqsat | optimize (s) | of which measuring (s) | max rel. diff |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r.model} | {r.xla_ms:.3f} | {r.eqsat_ms:.3f} | {r.speedup:.2f}x | {r.bound_ms:.3f} "
-            f"| {r.bound_ms / r.eqsat_ms:.0%} | {r.optimize_s:.1f} | {r.measure_s:.1f} "
-            f"| {r.max_rel_diff:.1e} |"
-        )
-    return "\n".join(lines)
+    columns = (
+        "model", "XLA alone (ms)", "after stablehlo-eqsat (ms)", "speedup", "compute bound (ms)",
+        "bound / eqsat", "optimize (s)", "of which measuring (s)", "max rel. diff",
+    )  # fmt: skip
+    cells = [
+        [r.model, f"{r.xla_ms:.3f}", f"{r.eqsat_ms:.3f}", f"{r.speedup:.2f}x", f"{r.bound_ms:.3f}",
+         f"{r.bound_ms / r.eqsat_ms:.0%}", f"{r.optimize_s:.1f}", f"{r.measure_s:.1f}",
+         f"{r.max_rel_diff:.1e}"]
+        for r in rows
+    ]  # fmt: skip
+    rate_line = f"Matrix-multiply rate (f32 1024^3): {rate / 1e9:.0f} GFLOP/s."
+    header = [f"{rate_line} Times: medians of interleaved runs.", ""]
+    return "\n".join([*header, *markdown_table(columns, cells, "l" + "r" * 8)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from stablehlo_eqsat.tools.zoo import CNN_NAMES
-
     p = argparse.ArgumentParser(prog="stablehlo-eqsat-bench-conv", description=__doc__.splitlines()[0])
     p.add_argument(
         "--only", action="append", default=None, metavar="NAME", help="just this model (repeatable)"

@@ -1,12 +1,13 @@
 """Extra benchmark models, beyond the zoo (`tools/zoo.py`): attention variants, a small conv UNet and
 programs written with the redundancy users write.
 
-    from stablehlo_eqsat.tools.bench_models import model_names, lower_model
-    text = lower_model("mqa_attention")     # StableHLO text, every parameter an @main argument
+    from stablehlo_eqsat.tools import bench_models, zoo
+    bench_models.model_names()
+    text = zoo.lower_model("mqa_attention")     # StableHLO text, every parameter an @main argument
 
-Like the zoo, each model is a pure function of its arguments (nothing constant-folds away) lowered
-with `jax.jit(f, keep_unused=True).lower(*shapes).as_text()`; shapes are small so that XLA CPU
-compiles each in well under a second.
+Like the zoo, each model is a pure function of its arguments (nothing constant-folds away),
+lowered by the zoo's `lower_model`; shapes are small so that XLA CPU compiles each in well under a
+second.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 ModelFn = Callable[..., Any]
 
 
-def _models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
+def models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
     """name -> (function, argument shapes as `jax.ShapeDtypeStruct` pytrees)."""
     import jax
     import jax.numpy as jnp
@@ -135,15 +136,7 @@ def _models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
 
 
 def model_names() -> list[str]:
-    return list(_models())
+    return list(models())
 
 
-def lower_model(name: str) -> str:
-    """StableHLO text of one benchmark model."""
-    import jax
-
-    fn, args = _models()[name]
-    return str(jax.jit(fn, keep_unused=True).lower(*args).as_text())
-
-
-__all__ = ["lower_model", "model_names"]
+__all__ = ["model_names", "models"]

@@ -2,8 +2,9 @@
 
     stablehlo-eqsat-calibrate -o my-cpu.json          # then: --stablehlo-eqsat=device=my-cpu.json
 
-Each figure is the median of repeated runs of a small jitted program on JAX's default backend
-(CPU, or GPU where there is one): memory bandwidth from a large elementwise add, elementwise
+Each figure is the median of repeated runs of a small program on JAX's default backend (CPU, or
+GPU where there is one), written in JAX, lowered to StableHLO, compiled and timed by the one
+timer (`xla.time_interleaved`): memory bandwidth from a large elementwise add, elementwise
 and transcendental throughput from long fused chains on cache-sized data, matrix-multiply
 throughput from a square f32 dot, and launch overhead from a program that does almost nothing.
 On CPU, the hand-off of a loop fusion that XLA splits across its thread pool: two programs of
@@ -16,44 +17,44 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 
-def _median_seconds(fn: Callable[..., Any], *args: Any, repeats: int = 30) -> float:
+
+def _median_seconds(f: Callable[..., Any], *arrays: np.ndarray, repeats: int = 30) -> float:
+    """Median seconds of one execution of `f` on `arrays`: `f` is lowered to StableHLO, compiled
+    for the default backend and timed by the one timer, a sample being one execution waited for."""
     import jax
 
-    jax.block_until_ready(fn(*args))  # compile and warm up
-    jax.block_until_ready(fn(*args))
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    from stablehlo_eqsat import xla
+
+    text = jax.jit(f, keep_unused=True).lower(*arrays).as_text()
+    exe = xla.compile_module(text, xla.backend_name())
+    args = xla.device_arrays(exe, arrays)
+    samples, _ = xla.time_interleaved([exe], args, rounds=repeats, warmup=2, max_batch=1, wait_each=True)
+    return samples[0].median
 
 
 def measure(quick: bool = False) -> dict[str, Any]:
     """Measure the default backend; `quick` uses smaller problems (for tests)."""
     import jax
     import jax.numpy as jnp
-    import numpy as np
 
     scale = 1 if not quick else 8
     repeats = 30 if not quick else 5
     rng = np.random.default_rng(0)
 
-    def arr(*shape: int) -> Any:
-        return jnp.asarray(rng.standard_normal(shape, dtype=np.float32))
+    def arr(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32)
 
-    launch = _median_seconds(jax.jit(lambda x: x + 1.0), arr(1), repeats=repeats * 3)
+    launch = _median_seconds(lambda x: x + 1.0, arr(1), repeats=repeats * 3)
 
     n = (1 << 24) // scale  # 64 MiB per f32 operand
     a, b = arr(n), arr(n)
-    t = _median_seconds(jax.jit(lambda x, y: x + y), a, b, repeats=repeats)
+    t = _median_seconds(lambda x, y: x + y, a, b, repeats=repeats)
     bandwidth = 3 * n * 4 / max(t - launch, 1e-9)
 
     m = (1 << 16) // scale  # fits in cache: compute-bound
@@ -65,7 +66,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
             v = v * 1.0001 + float(i % 7)
         return v
 
-    t = _median_seconds(jax.jit(chain), x, repeats=repeats)
+    t = _median_seconds(chain, x, repeats=repeats)
     elementwise = 2 * steps * m / max(t - launch, 1e-9)
 
     def trans(v: Any) -> Any:
@@ -73,17 +74,17 @@ def measure(quick: bool = False) -> dict[str, Any]:
             v = jnp.tanh(v)
         return v
 
-    t = _median_seconds(jax.jit(trans), x, repeats=repeats)
+    t = _median_seconds(trans, x, repeats=repeats)
     transcendental = 8 * m / max(t - launch, 1e-9)
 
     k = 1024 // (2 if quick else 1)
     p, q = arr(k, k), arr(k, k)
-    t = _median_seconds(jax.jit(lambda u, v: u @ v), p, q, repeats=repeats)
+    t = _median_seconds(lambda u, v: u @ v, p, q, repeats=repeats)
     matmul = 2 * k**3 / max(t - launch, 1e-9)
 
     g = arr(n // 4)
-    idx = jnp.asarray(rng.integers(0, n // 4, size=n // 4, dtype=np.int32))
-    t = _median_seconds(jax.jit(lambda v, i: v[i]), g, idx, repeats=repeats)
+    idx = rng.integers(0, n // 4, size=n // 4, dtype=np.int32)
+    t = _median_seconds(lambda v, i: v[i], g, idx, repeats=repeats)
     opaque = 3 * (n // 4) * 4 / max(t - launch, 1e-9)
 
     tasks, handoff = parallel_handoff(elementwise, repeats) if jax.default_backend() == "cpu" else (1, 0.0)
@@ -182,31 +183,21 @@ def parallel_handoff(elementwise_rate: float, repeats: int) -> tuple[int, float]
     fewer flops than it moves bytes (never split) and a 12-op chain more (split by its cost)."""
     import os
 
-    import jax
-    import numpy as np
-    from stablehlo_eqsat.tools.xla import compile_module
+    from stablehlo_eqsat import xla
 
-    exes = [compile_module(_chain_program(k)) for k in (6, 12)]
+    exes = [xla.compile_module(_chain_program(k)) for k in (6, 12)]
     split = [
         'outer_dimension_partitions":["' in "".join(m.to_string() for m in e.hlo_modules()) for e in exes
     ]
     if split != [False, True]:
         return 1, 0.0  # this XLA does not split loop fusions as its ParallelTaskAssigner did
     rng = np.random.default_rng(0)
-    device = exes[0].local_devices()[0]
-    args = [jax.device_put(rng.standard_normal((64, 64), dtype=np.float32) * 0.01, device) for _ in range(2)]
-    samples: list[list[float]] = [[], []]
-    for exe in exes:
-        for _ in range(20):
-            jax.block_until_ready(exe.execute(args))
-    for _ in range(repeats):  # interleaved; a sample is a batch dispatched back to back
-        for i, exe in enumerate(exes):
-            start = time.perf_counter()
-            for _ in range(20):
-                out = exe.execute(args)
-            jax.block_until_ready(out)
-            samples[i].append((time.perf_counter() - start) / 20)
-    short, long = (statistics.median(s) for s in samples)
+    inputs = [rng.standard_normal((64, 64), dtype=np.float32) * 0.01 for _ in range(2)]
+    # interleaved; a sample is a batch of 20 executions dispatched back to back
+    samples, _ = xla.time_interleaved(
+        exes, xla.device_arrays(exes[0], inputs), rounds=repeats, min_batch=20, max_batch=20, warmup=20
+    )
+    short, long = (s.median for s in samples)
     extra_flops = 4 * 6 * 64 * 64
     return os.cpu_count() or 1, max(0.0, (long - short - extra_flops / elementwise_rate) / 4)
 

@@ -144,143 +144,39 @@ def _write_atomically(path: str, data: bytes) -> None:
 
 
 # -- one chunk ------------------------------------------------------------------------------------
-_QUANT_HINT = re.compile(r"!quant\.")
-
-
 def _process_chunk(chunk: Chunk, data: bytes | None, args: argparse.Namespace, pipeline: str) -> ChunkResult:
-    from jaxlib.mlir import ir
-    from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.registry import PipelineError, parse_pipeline
+    from pathlib import Path
 
-    result = ChunkResult(None)
+    from stablehlo_eqsat.passes.pipeline import run_pipeline
+    from stablehlo_eqsat.passes.registry import PipelineError
+    from stablehlo_eqsat.passes.reports import describe, measure_summary
+
+    source: str | bytes | Path
+    if data is not None:
+        source = data
+    elif not args.split_input_file and args.input != "-":
+        source = Path(args.input)  # parsing the file itself gives locations its real name (not "-")
+    else:
+        source = chunk.text
+    try:
+        run = run_pipeline(source, pipeline or [], allow_unregistered=args.allow_unregistered_dialect)
+    except PipelineError as e:
+        raise DriverError(f"stablehlo-eqsat-opt: error: {e}") from None
     offset = chunk.first_line - 1
-    ctx = make_context(allow_unregistered=args.allow_unregistered_dialect)
-
-    def add(severity: str, message: str, loc_text: str | None) -> None:
-        line = col = None
-        if loc_text is not None:
-            m = re.search(r'"[^"]*":(\d+):(\d+)', loc_text)
-            if m:
-                line, col = int(m.group(1)) + offset, int(m.group(2))
-        result.diagnostics.append(Printed(severity, message, line, col))
-
-    with ctx:
-        try:
-            if data is None and not args.split_input_file and args.input != "-":
-                # Parsing the file itself gives locations its real name (not "-").
-                module = ir.Module.parseFile(args.input)
-            else:
-                module = ir.Module.parse(data if data is not None else chunk.text)
-        except ir.MLIRError as e:
-            diags = list(e.error_diagnostics)
-            if data is None and _QUANT_HINT.search(chunk.text) and any("quant" in d.message for d in diags):
-                # jaxlib's MLIR bindings do not include the quant dialect: pass the module through.
-                add("warning", "module uses the quant dialect, which jaxlib's MLIR bindings lack; "
-                    "passed through unchanged", None)  # fmt: skip
-                result.output = chunk.text
-                return result
-            for d in diags or []:
-                add("error", d.message, str(d.location))
-            if not diags:
-                add("error", str(e).splitlines()[-1], None)
-            result.failed = True
-            return result
-        try:
-            passes = parse_pipeline(pipeline, ctx) if pipeline else []
-        except PipelineError as e:
-            raise DriverError(f"stablehlo-eqsat-opt: error: {e}") from None
-        diagnostics = Diagnostics()
-        for p in passes:
-            try:
-                reports = p.apply(module, diagnostics)
-            except ir.MLIRError as e:
-                for d in e.error_diagnostics:
-                    add("error", d.message, str(d.location))
-                if not e.error_diagnostics:
-                    add("error", f"pass '{p.name}' failed: {str(e).splitlines()[0]}", None)
-                result.failed = True
-                return result
-            if args.eqsat_stats and reports:
-                _print_stats(p.name, reports)
-        for d in diagnostics.items:
-            file, line, col = d.file, d.line, d.col
-            loc = f'"{file}":{line}:{col}' if line is not None else None
-            add(d.severity, d.message, loc)
-        try:
-            module.operation.verify()
-        except ir.MLIRError as e:
-            # Never write unverified IR: fall back to the input with a warning.
-            msg = e.error_diagnostics[0].message if e.error_diagnostics else str(e)
-            add("warning", f"optimized module failed to verify ({msg}); input passed through unchanged", None)
-            result.output = data if data is not None else chunk.text
-            return result
-        if args.emit_bytecode:
-            import io
-
-            buf = io.BytesIO()
-            module.operation.write_bytecode(buf)
-            result.output = buf.getvalue()
-        else:
-            result.output = str(module.operation.get_asm(enable_debug_info=args.mlir_print_debuginfo))
+    result = ChunkResult(None, failed=not run.ok)
+    for d in run.diagnostics:
+        line = d.line + offset if d.line is not None else None
+        result.diagnostics.append(Printed(d.severity, d.message, line, d.col))
+    if args.eqsat_stats:
+        for name, reports in run.reports:
+            if reports:
+                summary = measure_summary(name, reports)
+                for line_text in ([summary] if summary else []) + [describe(name, r) for r in reports]:
+                    print(line_text, file=sys.stderr)
+    if run.ok:
+        output = run.output(bytecode=args.emit_bytecode, debug_info=args.mlir_print_debuginfo)
+        result.output = output.decode() if isinstance(output, bytes) and not args.emit_bytecode else output
     return result
-
-
-def _print_stats(pass_name: str, reports: list) -> None:  # type: ignore[type-arg]
-    measured = sum(getattr(r, "measured_ops", 0) for r in reports)
-    programs = sum(getattr(r, "measured_programs", 0) for r in reports)
-    hits = sum(getattr(r, "measure_cache_hits", 0) for r in reports)
-    reused = sum(getattr(r, "reused", False) for r in reports)
-    if measured or programs or hits or reused:
-        seconds = sum(getattr(r, "measure_seconds", 0.0) for r in reports)
-        line = (
-            f"[{pass_name}] measure: {measured} ops and {programs} functions timed in {seconds:.2f} s, "
-            f"{hits} cache hits, {reused} stored results reused"
-        )
-        print(line, file=sys.stderr)
-    for r in reports:
-        line = f"[{pass_name}] @{r.name}: {r.status}"
-        if r.reason:
-            line += f" ({r.reason})"
-        if getattr(r, "reused", False):
-            line += " (stored result of an earlier run, from the measurement cache)"
-        if r.graphs:
-            g0 = r.graphs
-            terms_in = sum(g.terms_in for g in g0)
-            terms_out = sum(g.terms_out for g in g0)
-            cin = sum(g.cost_in for g in g0)
-            cout = sum(g.cost_out if not g.kept_input else g.cost_in for g in g0)
-            nodes = sum(g.saturation.nodes_after for g in g0)
-            iters = max(g.saturation.iterations for g in g0)
-            line += (
-                f"; graphs {len(g0)}, terms {terms_in} -> {terms_out}, e-graph {nodes} rows after {iters} "
-                f"iterations, cost {cin:.4g} -> {cout:.4g}, {r.seconds * 1000:.0f} ms"
-            )
-            fusions_in = sum(getattr(g, "fusions_in", 0) for g in g0)
-            fusions_out = sum(
-                getattr(g, "fusions_in", 0) if g.kept_input else getattr(g, "fusions_out", 0) for g in g0
-            )
-            stops = sorted({g.saturation.stop_reason for g in g0} - {"saturated"})
-            line += f"; predicted fusions {fusions_in} -> {fusions_out}"
-            if stops:
-                line += f"; stopped by {', '.join(stops)}"
-            batched = max(getattr(g, "batched", 1) for g in g0)
-            if batched > 1:
-                line += (
-                    f"; saturated with {batched - 1} other small graph(s) (e-graph, rule counts: the batch's)"
-                )
-            if any(g.kept_input for g in g0):
-                line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
-            if getattr(r, "measured_candidates", None):
-                tried = ", ".join(f"{k} {v:.3f}" for k, v in r.measured_candidates.items())
-                line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"
-            fired: dict[str, int] = {}
-            for g in g0:
-                for k, v in g.saturation.matches.items():
-                    fired[k] = fired.get(k, 0) + v
-            if fired:
-                line += "; rules: " + ", ".join(f"{k}×{v}" for k, v in sorted(fired.items()) if v)
-        print(line, file=sys.stderr)
 
 
 # -- expected diagnostics ---------------------------------------------------------------------------

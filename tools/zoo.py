@@ -461,12 +461,18 @@ def model_names(include_large: bool = False) -> list[str]:
 
 
 def lower_model(name: str) -> str:
-    """StableHLO text of one zoo model."""
+    """StableHLO text of one model: the zoo's (the large ones included) or one of the benchmark's
+    own (`tools/bench_models.py`), lowered with `jax.jit(f, keep_unused=True)` so that every
+    parameter stays an `@main` argument."""
     import jax
+    from stablehlo_eqsat.tools import bench_models
 
-    models = {**_models(), **_cnn_models()}
-    fn, args = models[name] if name in models else _large_models()[name]
-    return str(jax.jit(fn, keep_unused=True).lower(*args).as_text())
+    for models in (_models, _cnn_models, _large_models, bench_models.models):
+        found = models().get(name)
+        if found is not None:
+            fn, args = found
+            return str(jax.jit(fn, keep_unused=True).lower(*args).as_text())
+    raise KeyError(name)
 
 
 def generate_zoo(out_dir: Path | str, names: Sequence[str] | None = None) -> list[Path]:
@@ -483,7 +489,7 @@ def generate_zoo(out_dir: Path | str, names: Sequence[str] | None = None) -> lis
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="stablehlo-eqsat-zoo", description="Write the model zoo as StableHLO.")
-    p.add_argument("--out", required=True, help="output folder (created if needed)")
+    p.add_argument("--out", help="output folder (created if needed; required unless --list)")
     p.add_argument(
         "--only", action="append", default=None, metavar="NAME", help="just this model (repeatable)"
     )
@@ -493,6 +499,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         print("\n".join(model_names(include_large=True)))
         return 0
+    if not args.out:
+        p.error("the following arguments are required: --out")
     unknown = [n for n in args.only or [] if n not in model_names(include_large=True)]
     if unknown:
         print(f"stablehlo-eqsat-zoo: error: unknown model(s): {', '.join(unknown)}", file=sys.stderr)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from jaxlib.mlir import ir
 
+    from stablehlo_eqsat.passes.diagnostics import Diagnostic
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PIPELINE = "builtin.module(stablehlo-eqsat)"
 
-
-BYTECODE_MAGIC = b"ML\xefR"
 
 
 class OptimizeError(Exception):
@@ -28,19 +27,11 @@ class OptimizeError(Exception):
         self.line, self.col = line, col
 
 
-def _error_from_mlir(e: Exception, what: str) -> OptimizeError:
-    """`<input>:line:col: error: message` from the first diagnostic of an `ir.MLIRError`."""
-    import re
-
-    diags = list(getattr(e, "error_diagnostics", None) or [])
-    if not diags:
-        return OptimizeError(f"<input>: error: {what}: {str(e).splitlines()[0] if str(e) else e!r}")
-    first = diags[0]
-    m = re.search(r'"[^"]*":(\d+):(\d+)', str(first.location))
-    if m:
-        line, col = int(m.group(1)), int(m.group(2))
-        return OptimizeError(f"<input>:{line}:{col}: error: {first.message}", line=line, col=col)
-    return OptimizeError(f"<input>: error: {first.message}")
+def _error(d: Diagnostic) -> OptimizeError:
+    """`<input>:line:col: error: message` from a located diagnostic."""
+    if d.line is not None:
+        return OptimizeError(f"<input>:{d.line}:{d.col}: error: {d.message}", line=d.line, col=d.col)
+    return OptimizeError(f"<input>: error: {d.message}")
 
 
 @overload
@@ -64,41 +55,24 @@ def optimize_module(
     """
     from jaxlib.mlir import ir
 
-    from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.registry import PipelineError, parse_pipeline
+    from stablehlo_eqsat.passes.pipeline import BYTECODE_MAGIC, run_pipeline
+    from stablehlo_eqsat.passes.registry import PipelineError
 
     text_pipeline = pipeline or f"builtin.module(stablehlo-eqsat{{fp-mode={fp_mode}}})"
-    if isinstance(module, ir.Module):
-        target, ctx = module, module.context
-    else:
-        ctx = make_context()
-        with ctx:
-            try:
-                target = ir.Module.parse(module)
-                target.operation.verify()
-            except ir.MLIRError as e:
-                raise _error_from_mlir(e, "could not parse the input") from None
     try:
-        passes = parse_pipeline(text_pipeline, ctx)
+        result = run_pipeline(module, text_pipeline)
     except PipelineError as e:
         raise OptimizeError(str(e)) from None
-    diagnostics = Diagnostics()
-    with ctx:
-        try:
-            for p in passes:
-                p.apply(target, diagnostics)
-            target.operation.verify()
-        except ir.MLIRError as e:
-            raise _error_from_mlir(e, "the pipeline failed") from None
-    for d in diagnostics.items:
+    if result.errors:
+        raise _error(result.errors[0])
+    for d in result.diagnostics:
         log.warning("%s:%s:%s: %s", d.file, d.line, d.col, d.message)
     if isinstance(module, ir.Module):
-        return target
+        if result.module is None:
+            raise OptimizeError("<input>: error: the optimized module failed to verify")
+        return module
     if isinstance(module, bytes):
         if not module.startswith(BYTECODE_MAGIC):
-            return str(target).encode()
-        buf = io.BytesIO()
-        target.operation.write_bytecode(buf)
-        return buf.getvalue()
-    return str(target)
+            return str(result.output()).encode() if result.module is not None else module
+        return result.output(bytecode=True)
+    return result.output()

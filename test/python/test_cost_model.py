@@ -7,8 +7,11 @@ import itertools
 import pytest
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph
-from stablehlo_eqsat.passes.cost import CostModel, Estimate, fuse, itemsize, load_profile, nbytes
+from stablehlo_eqsat.passes.cost import CostModel, Estimate
 from stablehlo_eqsat.passes.egraph import EGraphData, ENode
+from stablehlo_eqsat.passes.fusion import fuse
+from stablehlo_eqsat.passes.op_cost import itemsize, nbytes
+from stablehlo_eqsat.passes.profile import load_profile
 
 F32 = "f32"
 
@@ -295,7 +298,7 @@ def test_xla_cpu_splits_loop_fusions_doing_more_flops_than_bytes() -> None:
     """XLA CPU's ParallelTaskAssigner: the fusion of a GELU-like chain on 32x128 floats (16 KiB in
     and out plus the bias) is split across the threads once it does more flops than it moves
     bytes, and the hand-off is priced (as measured in gpt2_block's variants: +11-18 us per program)."""
-    from stablehlo_eqsat.passes.cost import parallel_tasks
+    from stablehlo_eqsat.passes.fusion import parallel_tasks
 
     p = MODEL.profile
     assert p.parallel_tasks == 2 and p.parallel_overhead_s > 0
@@ -378,7 +381,7 @@ def test_xla_cpu_splits_long_small_reductions_into_a_tree() -> None:
     """XLA CPU's tree reduction rewriter: a reduction over more than 32 elements of a dimension, of
     an operand under 4096 elements (larger ones go to the library's reduction), becomes
     reduce-windows and a reduce that fuse no producer: the operand is written out first."""
-    from stablehlo_eqsat.passes.cost import tree_levels
+    from stablehlo_eqsat.passes.profile import tree_levels
 
     p = MODEL.profile
     assert tree_levels(p, TensorTy((2, 16, 64), F32), (2,)) == 1
@@ -463,7 +466,7 @@ def test_constant_subexpressions_and_broadcast_operands_count_as_xla_computes_th
 def test_io_bound_fusions_split_by_bytes_accessed_and_the_first_split_wakes_the_pool() -> None:
     """XLA CPU splits a fusion doing fewer flops than bytes by the bytes it reads and writes (one
     task per 256 KiB, at most sqrt(cores)); the first split kernel of a program pays the wake-up."""
-    from stablehlo_eqsat.passes.cost import parallel_tasks
+    from stablehlo_eqsat.passes.fusion import parallel_tasks
 
     p = MODEL.profile
     # 320 KiB out, 640 KiB moved: split (by the output alone it would not be)

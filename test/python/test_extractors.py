@@ -17,8 +17,8 @@ from stablehlo_eqsat.passes.extract import (
     build_graph,
     check_extraction,
     dag_cost,
-    refine,
 )
+from stablehlo_eqsat.passes.refine import refine
 
 TY = TensorTy((4,), "f32")
 
@@ -143,13 +143,13 @@ def test_ilp_matches_brute_force_on_random_egraphs() -> None:
 def _brute_force(data: EGraphData, roots: list[str], cost) -> float:  # type: ignore[no-untyped-def]
     import itertools
 
-    from stablehlo_eqsat.passes.extract import _restrict
+    from stablehlo_eqsat.passes.extract import restrict
 
     classes = sorted(data.classes)
     best = float("inf")
     for picks in itertools.product(*(data.classes[c] for c in classes)):
         try:
-            choice = _restrict(data, roots, dict(zip(classes, picks, strict=True)))
+            choice = restrict(data, roots, dict(zip(classes, picks, strict=True)))
             check_extraction(data, roots, choice)
         except ExtractionError:
             continue
@@ -257,7 +257,7 @@ CONVS_COST = {
 
 
 def test_keep_convolutions_all_or_only_the_doubtful_ones() -> None:
-    from stablehlo_eqsat.passes.extract import keep_convolutions
+    from stablehlo_eqsat.passes.refine import keep_convolutions
 
     data = egraph(CONVS)
     cost = cost_by(CONVS_COST)
@@ -278,7 +278,7 @@ def test_keep_convolutions_all_or_only_the_doubtful_ones() -> None:
 def test_rewrite_convolutions_takes_the_cheapest_rewrite_of_every_convolution() -> None:
     """The opposite of `keep_convolutions`: from a program that keeps both convolutions (the second
     priced as a tie with its rewrite), every convolution replaced by its rewrite."""
-    from stablehlo_eqsat.passes.extract import keep_convolutions, rewrite_convolutions
+    from stablehlo_eqsat.passes.refine import keep_convolutions, rewrite_convolutions
 
     data = egraph(CONVS)
     costs = {**CONVS_COST, ("c2", "Dot"): 9.5}  # the second rewrite barely cheaper

@@ -11,7 +11,7 @@ import pytest
 from jax import export
 from jaxlib.mlir import ir
 from stablehlo_eqsat.tools import zoo
-from stablehlo_eqsat.tools.xla import ArgType, random_array
+from stablehlo_eqsat.xla import ArgType, random_array
 
 import stablehlo_eqsat
 from stablehlo_eqsat import api, optimize_exported

@@ -150,8 +150,8 @@ def test_a_rewrite_measured_slower_as_a_whole_is_not_kept(tmp_path: Path, monkey
 def test_standalone_module_makes_any_function_the_entry() -> None:
     from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.eqsat import standalone_module
-    from stablehlo_eqsat.tools import xla
+    from stablehlo_eqsat.passes.measured_choice import standalone_module
+    from stablehlo_eqsat import xla
 
     text = """
     func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {

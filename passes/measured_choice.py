@@ -1,0 +1,133 @@
+"""Stage 5, choose by measuring: for a function with convolutions, the candidates `choose.py`
+made (as extracted, only the confident convolution rewrites, every convolution rewritten, every
+convolution kept) are timed as whole functions on the backend, and the fastest goes out if it
+is no slower than the input.
+
+Per-op measurements price each convolution and its rewrites one at a time; what the rewrites
+cost once XLA has fused (or failed to fuse) the whole function only a measurement of the whole
+function says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from jaxlib.mlir import ir
+from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, replace_function
+from stablehlo_eqsat.dialect_glue.functions import other_functions, symbol_name
+from stablehlo_eqsat.dialect_glue.importer import ImportedFunction
+from stablehlo_eqsat.passes.choose import CONFIDENT, CONVS_KEPT, CONVS_REWRITTEN
+from stablehlo_eqsat.passes.config import ProgramRatio
+from stablehlo_eqsat.passes.prepare import has_convolution
+from stablehlo_eqsat.passes.reports import FunctionReport
+
+_MEASURE_MAX_TERMS = 8000  # terms before and after together
+
+# Below this relative difference a whole-function measurement is noise: the model's choice stands.
+_MEASURE_NOISE = 0.01
+
+
+def worth_measuring(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> bool:
+    """Whether the function has a convolution, before or after (the only op whose rewrites are
+    checked by measuring), and is small enough to compile twice: XLA's compile time grows steeply
+    past a few thousand ops."""
+    graphs = [info.graph for info in fn.graphs.values()] + [eg.graph for eg in extracted.values()]
+    if sum(len(g.terms) for g in graphs) > _MEASURE_MAX_TERMS:
+        return False
+    return has_convolution(graphs)
+
+
+def replace_measured(
+    fn: ImportedFunction, extracted: dict[int, ExtractedGraph], ratio: ProgramRatio, report: FunctionReport
+) -> ir.Operation:
+    """Put in place the fastest, as measured, of the extracted program and its alternatives with
+    only the confident convolution rewrites, if it measures no slower than the input; otherwise
+    the program with every convolution kept. Without a measurement (over budget, not runnable
+    alone) the model's choice stands. Returns the function now in place."""
+
+    def variant(name: str) -> dict[int, ExtractedGraph]:
+        return {gid: e.alternatives.get(name, e) for gid, e in extracted.items()}
+
+    names = {n for e in extracted.values() for n in e.alternatives}
+    candidates = [("as extracted", extracted)]
+    candidates += [(name, variant(name)) for name in (*CONFIDENT, CONVS_REWRITTEN) if name in names]
+    # The candidates are identified by their term graphs (cheap); only on a cache miss is each
+    # built next to the function (verified), printed and dropped again, and the lot timed.
+    old_text = str(fn.func)
+    digest = hashlib.sha1()
+    others = other_functions(fn.func)
+    for text in (old_text, *others):
+        digest.update(text.encode())
+        digest.update(b"\0")
+    for _, candidate in candidates:
+        for gid in sorted(candidate):
+            digest.update(graph_key(candidate[gid]).encode())
+        digest.update(b"\1")
+
+    def programs() -> list[str]:
+        bodies: list[str] = []
+
+        def capture(old: ir.Operation, new: ir.Operation) -> bool:
+            bodies.append(str(new))
+            return False
+
+        for _, candidate in candidates:
+            replace_function(fn, candidate, capture)
+        return [standalone_module(fn.func, b, others) for b in (old_text, *bodies)]
+
+    ratios = ratio(digest.hexdigest()[:32], programs)
+    if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
+        return replace_function(fn, extracted)
+    for (label, _), r in zip(candidates, ratios, strict=True):
+        report.measured_candidates[label] = r
+    best = min(range(len(candidates)), key=lambda i: ratios[i])
+    if ratios[best] <= 1.0 + _MEASURE_NOISE:
+        report.measured_ratio, report.measured_choice = ratios[best], candidates[best][0]
+        return replace_function(fn, candidates[best][1])
+    report.measured_ratio, report.measured_kept_input = ratios[best], True
+    if CONVS_KEPT in names:  # only convolution rewrites are checked by measuring
+        report.measured_choice = CONVS_KEPT
+        return replace_function(fn, variant(CONVS_KEPT))
+    return fn.func
+
+
+def graph_key(extracted: ExtractedGraph) -> str:
+    """A stable text naming the program of an extracted graph: its live terms in order, its roots."""
+    graph = extracted.graph
+    live = graph.live()
+    index = {t: i for i, t in enumerate(live)}
+    rows = []
+    for t in live:
+        term = graph.terms[t]
+        kids = [index[k] for k in term.children()]
+        rows.append(f"{term.ctor}|{term.ty}|{term.args!r}|{kids}")
+    rows.append(repr([index[r] for r in graph.roots]))
+    return "\n".join(rows)
+
+
+def standalone_module(func: ir.Operation, body: ir.Operation | str, others: list[str] | None = None) -> str:
+    """Text of a module that XLA can compile and run: the functions of `func`'s module, with `body`
+    (a function, or its text) standing for `func` as the public `@main` (a former `@main`
+    renamed). `func` and `body` may be the same; other functions with `func`'s name are left out.
+    `others`: the texts of the module's other operations, if already at hand (`other_functions`)."""
+    from stablehlo_eqsat import xla
+
+    name = symbol_name(func)
+    parts = [*(other_functions(func) if others is None else others), str(body)]
+    with func.context:
+        module = ir.Module.parse("module {\n" + "\n".join(parts) + "\n}")
+        table = ir.SymbolTable(module.operation)
+        if name != "main":
+            if "main" in table:
+                taken = {symbol_name(o.operation) for o in module.body.operations}
+                spare = next(f"main_{i}" for i in range(len(taken) + 1) if f"main_{i}" not in taken)
+                ir.SymbolTable.replace_all_symbol_uses("main", spare, module.operation)
+                ir.SymbolTable.set_symbol_name(table["main"], spare)
+            ir.SymbolTable.replace_all_symbol_uses(name, "main", module.operation)
+            ir.SymbolTable.set_symbol_name(table[name], "main")
+        entry = ir.SymbolTable(module.operation)["main"]
+        if "sym_visibility" in entry.attributes:  # public is the default
+            del entry.attributes["sym_visibility"]
+        module.operation.verify()
+        xla.arg_types_of(module)  # static tensors only
+        return str(module)

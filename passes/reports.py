@@ -1,0 +1,125 @@
+"""What the passes report: per graph, per function, and the lines `--eqsat-stats` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stablehlo_eqsat.passes.egraph import SaturationReport
+
+
+@dataclass
+class GraphReport:
+    terms_in: int = 0
+    terms_out: int = 0
+    cost_in: float = 0.0  # estimated seconds (whole-program fusion model)
+    cost_out: float = 0.0
+    fusions_in: int = 0
+    fusions_out: int = 0
+    saturation: SaturationReport = field(default_factory=SaturationReport)
+    egraph_nodes: int = 0
+    egraph_classes: int = 0
+    extract_seconds: float = 0.0
+    kept_input: bool = False
+    windows: int = 1
+    batched: int = 1  # graphs saturated together in one e-graph (`optimize.optimize_together`)
+
+    def add_window(self, window: GraphReport) -> None:
+        """Count one window of a graph optimized in windows (`optimize.optimize_windows`): sizes,
+        costs and times add up, the iterations are the most any window ran, and a window stopped
+        by a limit marks the whole graph so."""
+        for name in ("cost_in", "cost_out", "fusions_in", "fusions_out", "egraph_nodes", "egraph_classes",
+                     "extract_seconds"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(window, name))
+        sat, other = self.saturation, window.saturation
+        sat.iterations = max(sat.iterations, other.iterations)
+        sat.seconds += other.seconds
+        sat.nodes_before += other.nodes_before
+        sat.nodes_after += other.nodes_after
+        for k, v in other.matches.items():
+            sat.matches[k] = sat.matches.get(k, 0) + v
+        if other.stop_reason != "saturated":
+            sat.stop_reason = other.stop_reason
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> GraphReport:
+        return GraphReport(**{**data, "saturation": SaturationReport(**data["saturation"])})
+
+
+@dataclass
+class FunctionReport:
+    name: str
+    status: str = "optimized"  # optimized | unchanged | unsupported | failed
+    reason: str = ""
+    graphs: list[GraphReport] = field(default_factory=list)
+    seconds: float = 0.0
+    # Measured costs (`passes/measure.py`), for the whole pass application: on its first report.
+    measure_seconds: float = 0.0
+    measured_ops: int = 0
+    measured_programs: int = 0
+    measure_cache_hits: int = 0
+    # The function's run time after over before, measured (functions with convolutions, measuring
+    # on); None when not measured. `kept_input` when that measurement sent the input back out.
+    measured_ratio: float | None = None
+    measured_kept_input: bool = False
+    measured_choice: str = ""  # which candidate was put in place
+    measured_candidates: dict[str, float] = field(default_factory=dict)  # candidate -> time ratio
+    reused: bool = False  # the result of an earlier run, from the measurement cache (`reuse.py`)
+
+
+def measure_summary(pass_name: str, reports: list[FunctionReport]) -> str | None:
+    """One line on what a pass application measured, or None when it measured nothing."""
+    measured = sum(r.measured_ops for r in reports)
+    programs = sum(r.measured_programs for r in reports)
+    hits = sum(r.measure_cache_hits for r in reports)
+    reused = sum(r.reused for r in reports)
+    if not (measured or programs or hits or reused):
+        return None
+    seconds = sum(r.measure_seconds for r in reports)
+    return (
+        f"[{pass_name}] measure: {measured} ops and {programs} functions timed in {seconds:.2f} s, "
+        f"{hits} cache hits, {reused} stored results reused"
+    )
+
+
+def describe(pass_name: str, r: FunctionReport) -> str:
+    """One line on a function: status, sizes, cost, fusions, measurements and rules fired."""
+    line = f"[{pass_name}] @{r.name}: {r.status}"
+    if r.reason:
+        line += f" ({r.reason})"
+    if r.reused:
+        line += " (stored result of an earlier run, from the measurement cache)"
+    g0 = r.graphs
+    if not g0:
+        return line
+    terms_in = sum(g.terms_in for g in g0)
+    terms_out = sum(g.terms_out for g in g0)
+    cin = sum(g.cost_in for g in g0)
+    cout = sum(g.cost_out if not g.kept_input else g.cost_in for g in g0)
+    nodes = sum(g.saturation.nodes_after for g in g0)
+    iters = max(g.saturation.iterations for g in g0)
+    line += (
+        f"; graphs {len(g0)}, terms {terms_in} -> {terms_out}, e-graph {nodes} rows after {iters} "
+        f"iterations, cost {cin:.4g} -> {cout:.4g}, {r.seconds * 1000:.0f} ms"
+    )
+    fusions_in = sum(g.fusions_in for g in g0)
+    fusions_out = sum(g.fusions_in if g.kept_input else g.fusions_out for g in g0)
+    stops = sorted({g.saturation.stop_reason for g in g0} - {"saturated"})
+    line += f"; predicted fusions {fusions_in} -> {fusions_out}"
+    if stops:
+        line += f"; stopped by {', '.join(stops)}"
+    batched = max(g.batched for g in g0)
+    if batched > 1:
+        line += f"; saturated with {batched - 1} other small graph(s) (e-graph, rule counts: the batch's)"
+    if any(g.kept_input for g in g0):
+        line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
+    if r.measured_candidates:
+        tried = ", ".join(f"{k} {v:.3f}" for k, v in r.measured_candidates.items())
+        line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"
+    fired: dict[str, int] = {}
+    for g in g0:
+        for k, v in g.saturation.matches.items():
+            fired[k] = fired.get(k, 0) + v
+    if fired:
+        line += "; rules: " + ", ".join(f"{k}×{v}" for k, v in sorted(fired.items()) if v)
+    return line

@@ -1,0 +1,135 @@
+"""The one timer: executables run in interleaved, rotated rounds on the same inputs.
+
+Every speed figure of the project comes from `time_interleaved`: the pass's measurements (one op,
+or a function and its candidates), the benchmarks and the calibration. A *sample* is a batch of
+executions lasting about `sample_seconds`, divided by the batch size: a single execution of a
+small program is dominated by the hand-off to XLA's threads, whose wake-ups on a shared 2-core
+machine spread one program's times by 20-40%. Rounds rotate the order, so that no executable
+always runs after the same one.
+
+    samples = time_interleaved([exe_a, exe_b], args, rounds=30)
+    samples[1].median / samples[0].median
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Samples:
+    """Seconds per execution of one executable, one sample per round."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # process CPU time (all threads)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def minimum(self) -> float:
+        return min(self.wall)
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range over the median."""
+        med = self.median
+        q = (
+            statistics.quantiles(self.wall, n=4)
+            if len(self.wall) >= 4
+            else [min(self.wall), med, max(self.wall)]
+        )
+        return (q[2] - q[0]) / med if med > 0 else 0.0
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
+
+
+def ratio_quantile(samples: Samples, base: Samples, q: float) -> float:
+    """The `q` quantile (0-1) of the per-round ratios `samples / base`: at 0.75, a program counts
+    as faster than the base only if it was in three rounds out of four."""
+    import numpy as np
+
+    ratios = [t / max(b, 1e-12) for t, b in zip(samples.wall, base.wall, strict=True)]
+    return float(np.percentile(ratios, 100 * q))
+
+
+def _execute(executable: Any, args: Sequence[Any], times: int, wait_each: bool) -> None:
+    import jax
+
+    out = None
+    for _ in range(times):
+        out = executable.execute(args)
+        if wait_each:
+            jax.block_until_ready(out)
+    jax.block_until_ready(out)
+
+
+def time_interleaved(
+    executables: Sequence[Any],
+    args: Sequence[Any],
+    *,
+    rounds: int,
+    min_rounds: int | None = None,
+    seconds: float | None = None,
+    sample_seconds: float = 1e-3,
+    max_batch: int = 1000,
+    min_batch: int = 1,
+    warmup: int = 3,
+    warmup_seconds: float = 0.0,
+    wait_each: bool = False,
+) -> tuple[list[Samples], int]:
+    """Time `executables` (compiled for one device, with the same parameters) on `args` (device
+    arrays); returns their samples and the executions per sample.
+
+    Each executable is first run `warmup` times (more, up to 20, until `warmup_seconds` have
+    passed: XLA CPU's kernels take a dozen runs to reach their steady speed). The batch size makes
+    a sample of the first executable last `sample_seconds`, within [`min_batch`, `max_batch`].
+    Then `rounds` rounds; with `seconds`, rounds stop once that many seconds have passed and at
+    least `min_rounds` are done. `wait_each` waits for every execution (the time a caller that
+    waits for each result sees) instead of once per batch (the time of executions inside a
+    program, which nothing waits for one by one)."""
+    import jax
+
+    warm_until = time.perf_counter() + warmup_seconds
+    for exe in executables:
+        for i in range(20):
+            if i >= warmup and time.perf_counter() >= warm_until:
+                break
+            jax.block_until_ready(exe.execute(args))
+    probe = []
+    for _ in range(5):
+        t = time.perf_counter()
+        jax.block_until_ready(executables[0].execute(args))
+        probe.append(time.perf_counter() - t)
+    batch = max(min_batch, min(max_batch, math.ceil(sample_seconds / max(statistics.median(probe), 1e-7))))
+    samples = [Samples() for _ in executables]
+    order = list(range(len(executables)))
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    least = rounds if min_rounds is None else min_rounds
+    for r in range(rounds):
+        if deadline is not None and r >= least and time.perf_counter() >= deadline:
+            break
+        shift = r % len(order)
+        for i in order[shift:] + order[:shift]:
+            c, t = time.process_time(), time.perf_counter()
+            _execute(executables[i], args, batch, wait_each)
+            samples[i].wall.append((time.perf_counter() - t) / batch)
+            samples[i].cpu.append((time.process_time() - c) / batch)
+    return samples, batch
+
+
+def median_seconds(executable: Any, args: Sequence[Any], *, rounds: int = 7, seconds: float = 1.0) -> float:
+    """Median seconds per execution of one executable (batches of back-to-back executions)."""
+    samples, _ = time_interleaved(
+        [executable], args, rounds=rounds, min_rounds=3, seconds=seconds, max_batch=100, warmup=5,
+        warmup_seconds=0.2,
+    )  # fmt: skip
+    return samples[0].median
