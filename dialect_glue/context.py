@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+
 from jaxlib.mlir import ir
+
+from stablehlo_eqsat.compat import new_mlir_context
 
 
 def make_context(*, allow_unregistered: bool = False) -> ir.Context:
-    """A fresh context for parsing and rewriting StableHLO."""
-    from jax._src.interpreters import mlir as jax_mlir
-
-    ctx = jax_mlir.make_ir_context()
+    """A fresh context for parsing and rewriting StableHLO (jax is not imported)."""
+    ctx = new_mlir_context()
     ctx.allow_unregistered_dialects = allow_unregistered
     _register_passes()
     return ctx
 
 
-_passes_registered = False
-
-
+@functools.cache
 def _register_passes() -> None:
-    global _passes_registered
-    if not _passes_registered:
-        from jaxlib.mlir.dialects import stablehlo
+    from jaxlib.mlir.dialects import stablehlo
 
-        stablehlo.register_stablehlo_passes()
-        _passes_registered = True
+    stablehlo.register_stablehlo_passes()
