@@ -240,7 +240,7 @@ class Measurer:
     def _ratios(self, texts: list[str]) -> list[float]:
         """Each module's time against the first's, as the upper quartile of their per-round ratios:
         a module counts as faster only if it was in three rounds out of four (`xla.timing`)."""
-        from stablehlo_eqsat import xla
+        import stablehlo_eqsat.xla as xla
 
         exes = [xla.compile_module(t) for t in texts]
         args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
@@ -268,7 +268,7 @@ class Measurer:
         """Median seconds per execution of the module on uniform random operands. An execution
         inside a program is not waited for on its own, so neither is one here: a sample is a batch
         of executions dispatched back to back and then waited for (`xla.median_seconds`)."""
-        from stablehlo_eqsat import xla
+        import stablehlo_eqsat.xla as xla
 
         exe = xla.compile_module(text)
         rng = np.random.default_rng(0)

@@ -110,7 +110,7 @@ def standalone_module(func: ir.Operation, body: ir.Operation | str, others: list
     (a function, or its text) standing for `func` as the public `@main` (a former `@main`
     renamed). `func` and `body` may be the same; other functions with `func`'s name are left out.
     `others`: the texts of the module's other operations, if already at hand (`other_functions`)."""
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     name = symbol_name(func)
     parts = [*(other_functions(func) if others is None else others), str(body)]

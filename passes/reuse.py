@@ -26,7 +26,8 @@ def code_version() -> str:
     from importlib.metadata import version
 
     import stablehlo_eqsat
-    from stablehlo_eqsat import dialect_glue, passes, rules, xla
+    import stablehlo_eqsat.xla as xla
+    from stablehlo_eqsat import dialect_glue, passes, rules
 
     digest = hashlib.sha1("|".join(version(p) for p in ("jaxlib", "egglog")).encode())
     for package in (stablehlo_eqsat, dialect_glue, passes, rules, xla):

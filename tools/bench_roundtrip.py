@@ -4,12 +4,15 @@
     stablehlo-eqsat-bench-roundtrip --sizes 1000 10000 30000 --seed 1 --profile prof.txt
 
 For each size, a random module from `gen_module` runs end to end (parse -> import -> egglog
-insert -> serialize -> extract -> export -> verify -> print) in a fresh subprocess, so that each
-peak RSS is that size's own. The stage times come from timers wrapped around the functions the
-pass calls (the pass itself runs unchanged); `total` is the wall time of parse + pipeline +
-verify + print, and `other` is the pass's time outside the listed stages. `setup` is the
-creation of egglog e-graphs (one per imported graph: a function body and each region body
-that is imported as a graph of its own). The result is a Markdown table on stdout.
+insert -> serialize -> extract -> export -> verify -> print) in a fresh subprocess
+(`isolate.run_child`), so that each peak RSS is that size's own. The module is parsed with
+`passes.pipeline.parse_module` and goes through `run_pipeline` like everywhere else; the stage
+times come from timers wrapped around the functions the pass calls (the pass itself runs
+unchanged). `verify` is `run_pipeline`'s time outside the passes (the verifier, and any upstream
+MLIR pass in the pipeline); `other` is the passes' time outside the listed stages; `total` is
+parse + pipeline + print (importing the passes, once per process, is not counted). `setup` is
+the creation of egglog e-graphs (one per process and rule set: sessions are shared). The result
+is a Markdown table on stdout.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import io
 import json
 import pstats
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+from stablehlo_eqsat.tools.isolate import run_child
 
 PIPELINE = "builtin.module(stablehlo-eqsat-roundtrip)"
 STAGES = ("parse", "import", "setup", "insert", "serialize", "extract", "export", "verify", "print")
@@ -41,16 +45,17 @@ class _Timers:
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.seconds[stage] += time.perf_counter() - start
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
         return timed
 
 
 @contextlib.contextmanager
 def _instrumented(timers: _Timers) -> Iterator[None]:
-    """Wrap the functions the round-trip pass calls with stage timers (restored afterwards)."""
-    from stablehlo_eqsat.passes import eqsat
+    """Wrap the functions the passes call with stage timers (restored afterwards)."""
+    from stablehlo_eqsat.passes import choose, eqsat, registry
     from stablehlo_eqsat.passes.egraph import EGraphSession
+    from stablehlo_eqsat.passes.extract import EXTRACTORS
 
     patches: list[tuple[Any, str, Any]] = []
 
@@ -61,22 +66,24 @@ def _instrumented(timers: _Timers) -> Iterator[None]:
         patches.append((owner, name, original))
         setattr(owner, name, timers.wrap(stage, original))
 
+    for name in registry.pass_names():
+        patch(registry.pass_class(name), "apply", "passes")
     patch(eqsat, "import_function", "import")
     patch(EGraphSession, "__init__", "setup")
     patch(EGraphSession, "insert", "insert")
     patch(EGraphSession, "serialize", "serialize")
-    patch(eqsat, "check_extraction", "extract")
-    patch(eqsat, "build_graph", "extract")
+    patch(choose, "check_extraction", "extract")
+    patch(choose, "build_graph", "extract")
     patch(eqsat, "replace_function", "export")
-    extractors = dict(eqsat.EXTRACTORS)
+    extractors = dict(EXTRACTORS)
     for name, ex in extractors.items():
-        eqsat.EXTRACTORS[name] = _TimedExtractor(ex, timers)  # type: ignore[assignment]
+        EXTRACTORS[name] = _TimedExtractor(ex, timers)  # type: ignore[assignment]
     try:
         yield
     finally:
         for owner, name, original in reversed(patches):
             setattr(owner, name, original)
-        eqsat.EXTRACTORS.update(extractors)
+        EXTRACTORS.update(extractors)
 
 
 class _TimedExtractor:
@@ -88,61 +95,39 @@ class _TimedExtractor:
         return self.timers.wrap("extract", self.inner.extract)(*args, **kwargs)
 
 
-def _count_ops(module: Any) -> int:
-    """Ops inside functions (nested region ops included; func.func, func.return, module excluded)."""
-    from jaxlib.mlir import ir
-
-    count = 0
-
-    def visit(op: Any) -> Any:
-        nonlocal count
-        if op.name not in ("builtin.module", "func.func", "func.return"):
-            count += 1
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return count
-
-
 def run_one(num_ops: int, seed: int, profile: str | None = None, pipeline: str = PIPELINE) -> dict[str, Any]:
     """Generate a module and round-trip it in this process; returns the measurements."""
-    from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.registry import parse_pipeline
+    from stablehlo_eqsat.passes.pipeline import parse_module, run_pipeline
     from stablehlo_eqsat.tools.gen_module import generate_module
 
+    from stablehlo_eqsat import xla
+
     text = generate_module(num_ops, seed)
+    ops_in = xla.count_ops(text)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timers = _Timers()
     profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
     if profiler:
         profiler.enable()
+    module, errors = parse_module(text, make_context())
+    timers.seconds["parse"] = time.perf_counter() - start
+    if module is None:
+        raise RuntimeError(f"the generated module does not parse: {errors[0].message}")
+    with _instrumented(timers):  # (which imports the passes: not timed)
+        t = time.perf_counter()
+        done = run_pipeline(module, pipeline)
+        pipeline_seconds = time.perf_counter() - t
+    pass_seconds = timers.seconds.pop("passes", 0.0)
+    timers.seconds["verify"] = pipeline_seconds - pass_seconds
     t = time.perf_counter()
-    ctx = make_context()
-    with ctx:
-        module = ir.Module.parse(text)
-        timers.seconds["parse"] = time.perf_counter() - t
-        ops_in = _count_ops(module)
-        passes = parse_pipeline(pipeline, ctx)
-        diagnostics = Diagnostics()
-        reports: list[Any] = []
-        t_pass = time.perf_counter()
-        with _instrumented(timers):
-            for p in passes:
-                reports.extend(p.apply(module, diagnostics) or [])
-        pass_seconds = time.perf_counter() - t_pass
-        t = time.perf_counter()
-        module.operation.verify()
-        timers.seconds["verify"] = time.perf_counter() - t
-        t = time.perf_counter()
-        out = str(module)
-        timers.seconds["print"] = time.perf_counter() - t
-        total = time.perf_counter() - start
-        if profiler:
-            profiler.disable()
-        ops_out = _count_ops(module)
+    out = done.output()
+    timers.seconds["print"] = time.perf_counter() - t
+    total = timers.seconds["parse"] + pipeline_seconds + timers.seconds["print"]
+    if profiler:
+        profiler.disable()
+    ops_out = xla.count_ops(done.module) if done.module is not None else ops_in
     if profiler and profile:
         buf = io.StringIO()
         pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(40)
@@ -150,6 +135,7 @@ def run_one(num_ops: int, seed: int, profile: str | None = None, pipeline: str =
         with open(profile if num_ops == 0 else f"{profile}.{num_ops}", "w") as f:
             f.write(buf.getvalue())
     staged = sum(timers.seconds[s] for s in STAGES if s not in ("parse", "verify", "print"))
+    reports = done.pass_reports()
     return {
         "ops": num_ops,
         "ops_in": ops_in,
@@ -162,7 +148,7 @@ def run_one(num_ops: int, seed: int, profile: str | None = None, pipeline: str =
         "status": ", ".join(
             sorted({f"{r.status}" + (f" ({r.reason})" if r.reason else "") for r in reports})
         ),
-        "warnings": [d.message for d in diagnostics.items],
+        "warnings": [d.message for d in done.diagnostics],
         "output_chars": len(out),
     }
 
@@ -195,25 +181,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--profile", metavar="FILE", help="write cProfile statistics to FILE.<size>")
     p.add_argument("--json", action="store_true", help="print the measurements as JSON instead")
     p.add_argument("--in-process", action="store_true", help="run every size in this process (shared RSS)")
-    p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.worker is not None:
-        print(json.dumps(run_one(args.worker, args.seed, args.profile, args.pass_pipeline)))
-        return 0
     rows = []
     for n in args.sizes:
         if args.in_process:
             rows.append(run_one(n, args.seed, args.profile, args.pass_pipeline))
             continue
-        cmd = [sys.executable, "-m", "stablehlo_eqsat.tools.bench_roundtrip", "--worker", str(n), "--seed",
-               str(args.seed), "--pass-pipeline", args.pass_pipeline]  # fmt: skip
-        if args.profile:
-            cmd += ["--profile", args.profile]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            print(f"stablehlo-eqsat-bench-roundtrip: error: size {n} failed:\n{proc.stderr}", file=sys.stderr)
+        call = [n, args.seed, args.profile, args.pass_pipeline]
+        done = run_child("stablehlo_eqsat.tools.bench_roundtrip:run_one", call)
+        if not done.ok:
+            print(f"stablehlo-eqsat-bench-roundtrip: error: size {n} failed:\n{done.detail or done.error}",
+                  file=sys.stderr)  # fmt: skip
             return 1
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        rows.append(done.value)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

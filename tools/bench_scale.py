@@ -2,7 +2,7 @@
 
     stablehlo-eqsat-bench-scale                                   # sizes 1000 10000 100000, both kinds
     stablehlo-eqsat-bench-scale --sizes 1000 10000 --kinds generated --xla-timeout 120
-    stablehlo-eqsat-bench-scale --sizes 10000 --profile prof.txt  # cProfile of the pass, top functions
+    stablehlo-eqsat-bench-scale --sizes 10000 --profile prof.txt  # cProfile of the pipeline, top functions
 
 Two kinds of module:
   generated  a random module from `gen_module.generate_module(n, seed)`;
@@ -10,21 +10,19 @@ Two kinds of module:
              copy i-1's result as its activation input and shares the parameters, so no two
              copies are the same term and nothing collapses by hash-consing.
 
-Each module is optimized end to end (parse -> pass -> verify -> print) in a fresh subprocess
-with the pass's default options (`builtin.module(stablehlo-eqsat)`), so its peak RSS
-(`os.wait4`'s `ru_maxrss`) is its own. XLA CPU compiles the *input* module in another
-subprocess under `--xla-timeout`; past it the compile is reported as skipped. The ratio is
-optimizer seconds / XLA compile seconds. The result is a Markdown table on stdout.
+Each module is optimized end to end (`run_pipeline`: parse -> pass -> verify, then print) in a
+fresh subprocess (`isolate.run_child`) with the pass's default options
+(`builtin.module(stablehlo-eqsat)`), so its peak RSS is its own. XLA CPU compiles the *input*
+module in another subprocess under `--xla-timeout`; past it the compile is reported as skipped.
+The ratio is optimizer seconds / XLA compile seconds. The result is a Markdown table on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,28 +30,33 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from stablehlo_eqsat.tools.isolate import run_child
+
 DEFAULT_PIPELINE = "builtin.module(stablehlo-eqsat)"
+_HERE = "stablehlo_eqsat.tools.bench_scale"
 
 # Targets on a 2-core machine (seconds, bytes), from the issue.
 TARGETS = {10_000: (30.0, 2 * 2**30), 100_000: (300.0, None)}
-
-
-def count_ops(text: str) -> int:
-    """Ops of the module's functions (stablehlo/chlo/func.call lines, region bodies included)."""
-    return len(
-        re.findall(r"^\s*(?:%[^=]+= )?\"?(?:stablehlo|chlo)\.|^\s*(?:%[^=]+= )?(?:func\.)?call ", text, re.M)
-    )
 
 
 def stacked_zoo_module(num_ops: int, model: str = "gpt2_block") -> str:
     """`model` from the zoo stacked until `@main` has at least `num_ops` ops."""
     from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.passes.pipeline import parse_module
     from stablehlo_eqsat.tools.zoo import lower_model
 
-    with make_context():
-        module = ir.Module.parse(lower_model(model))
+    from stablehlo_eqsat import xla
+
+    module, errors = parse_module(lower_model(model), make_context())
+    if module is None:
+        raise ValueError(f"{model}: {errors[0].message}")
+    with module.context:
         text = str(module)
+        for op in list(module.body.operations):  # what one copy adds: the ops of @main
+            if ir.StringAttr(op.operation.attributes["sym_name"]).value != "main":
+                op.operation.erase()
+        per_copy = max(xla.count_ops(module), 1)
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if re.match(r"\s*func\.func public @main\(", line))
     end = next(i for i in range(start + 1, len(lines)) if lines[i] == "  }")
@@ -68,7 +71,6 @@ def stacked_zoo_module(num_ops: int, model: str = "gpt2_block") -> str:
     if not chained:
         raise ValueError(f"{model}: no argument has the result type {result_type}")
     activation = chained[-1]
-    per_copy = max(count_ops("\n".join(body)), 1)
     copies = max(1, math.ceil(num_ops / per_copy))
     out_body: list[str] = []
     prev = activation
@@ -98,89 +100,56 @@ def make_module(kind: str, num_ops: int, seed: int) -> str:
     raise ValueError(f"unknown kind '{kind}'")
 
 
-# -- the child processes ---------------------------------------------------------------------------
-def _child_optimize(path: str, pipeline: str, profile: str) -> dict[str, Any]:
+# -- the child processes (`isolate.run_child`) -----------------------------------------------------
+def optimize_file(path: str, pipeline: str, profile: str) -> dict[str, Any]:
+    """Run `pipeline` on the module in `path`; seconds end to end, ops out, what the passes say."""
     import logging
 
     logging.getLogger("stablehlo_eqsat").setLevel(logging.ERROR)
-    from jaxlib.mlir import ir
-    from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.registry import parse_pipeline
+    from stablehlo_eqsat.passes.pipeline import PipelineResult, run_pipeline
+
+    from stablehlo_eqsat import xla
 
     text = Path(path).read_text()
-    ctx = make_context()
     start = time.perf_counter()
-    with ctx:
-        module = ir.Module.parse(text)
-        passes = parse_pipeline(pipeline, ctx)
-        diagnostics = Diagnostics()
-        reports: list[Any] = []
+    if profile:
+        import cProfile
+        import io
+        import pstats
 
-        def go() -> None:
-            for p in passes:
-                reports.extend(p.apply(module, diagnostics) or [])
-
-        if profile:
-            import cProfile
-            import io
-            import pstats
-
-            prof = cProfile.Profile()
-            prof.runcall(go)
-            buf = io.StringIO()
-            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(40)
-            buf.write("\n")
-            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(25)
-            Path(profile).write_text(buf.getvalue())
-        else:
-            go()
-        module.operation.verify()
-        out = str(module)
+        prof = cProfile.Profile()
+        done: PipelineResult = prof.runcall(run_pipeline, text, pipeline)
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(40)
+        buf.write("\n")
+        pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(25)
+        Path(profile).write_text(buf.getvalue())
+    else:
+        done = run_pipeline(text, pipeline)
+    if done.module is None:
+        problems = done.errors or done.diagnostics
+        raise RuntimeError(problems[0].message if problems else "the pipeline produced no module")
+    done.output()
     seconds = time.perf_counter() - start
+    reports = done.pass_reports()
     statuses = sorted({f"{r.name}: {r.status}" + (f" ({r.reason})" if r.reason else "") for r in reports})
-    stops = sorted({g.saturation.stop_reason for r in reports for g in r.graphs})
     return {
         "seconds": seconds,
-        "ops_in": count_ops(text),
-        "ops_out": count_ops(out),
+        "ops_out": xla.count_ops(done.module),
         "status": statuses,
-        "stop": stops,
-        "warnings": [d.message for d in diagnostics.items],
+        "stop": sorted({g.saturation.stop_reason for r in reports for g in r.graphs}),
+        "warnings": [d.message for d in done.diagnostics],
     }
 
 
-def _child_xla(path: str) -> dict[str, Any]:
-    from stablehlo_eqsat.tools.xla import compile_module
+def compile_file(path: str) -> dict[str, Any]:
+    """Seconds XLA CPU takes to compile the module in `path`."""
+    from stablehlo_eqsat import xla
 
     text = Path(path).read_text()
     start = time.perf_counter()
-    compile_module(text)
+    xla.compile_module(text)
     return {"seconds": time.perf_counter() - start}
-
-
-def _run_child(args: list[str], timeout: float | None) -> tuple[dict[str, Any] | None, int, str]:
-    """(the child's JSON result or None, its peak RSS in bytes, an error line)."""
-    cmd = [sys.executable, "-m", "stablehlo_eqsat.tools.bench_scale", "--child", *args]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            proc.kill()
-            _, status, usage = os.wait4(proc.pid, 0)
-            return None, usage.ru_maxrss * 1024, f"timeout after {timeout:.0f} s"
-        time.sleep(0.05)
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    rss = usage.ru_maxrss * 1024
-    if os.waitstatus_to_exitcode(status) != 0:
-        last = [line for line in err.splitlines() if line.strip() and not line.startswith("I1")]
-        return None, rss, (last[-1] if last else f"exit status {status}")
-    return json.loads(out.strip().splitlines()[-1]), rss, ""
 
 
 # -- the table -------------------------------------------------------------------------------------
@@ -192,6 +161,8 @@ def bench(
     kinds: Sequence[str], sizes: Sequence[int], seed: int, pipeline: str, xla_timeout: float,
     xla_max: int, opt_timeout: float, profile: str,
 ) -> list[dict[str, Any]]:  # fmt: skip
+    from stablehlo_eqsat import xla
+
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
@@ -202,20 +173,20 @@ def bench(
                 path = os.path.join(tmp, f"{kind}{n}.mlir")
                 Path(path).write_text(text)
                 prof = f"{profile}.{kind}{n}" if profile else ""
-                res, rss, err = _run_child(["optimize", path, pipeline, prof], opt_timeout)
+                opt = run_child(f"{_HERE}:optimize_file", [path, pipeline, prof], timeout=opt_timeout)
                 row: dict[str, Any] = {
                     "kind": kind,
                     "size": n,
-                    "ops": count_ops(text),
+                    "ops": xla.count_ops(text),
                     "gen_s": gen_s,
-                    "rss": rss,
+                    "rss": opt.peak_rss,
+                    "opt": opt.value,
+                    "opt_error": opt.error,
                 }
-                row["opt"] = res
-                row["opt_error"] = err
                 if n <= xla_max:
-                    xres, _, xerr = _run_child(["xla", path], xla_timeout)
-                    row["xla"] = xres["seconds"] if xres else None
-                    row["xla_note"] = xerr
+                    compiled = run_child(f"{_HERE}:compile_file", [path], timeout=xla_timeout)
+                    row["xla"] = compiled.value["seconds"] if compiled.value else None
+                    row["xla_note"] = compiled.error
                 else:
                     row["xla"], row["xla_note"] = None, f"not tried (> {xla_max} ops)"
                 rows.append(row)
@@ -245,12 +216,6 @@ def _row_text(r: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "--child":
-        what, path = argv[1], argv[2]
-        res = _child_optimize(path, argv[3], argv[4]) if what == "optimize" else _child_xla(path)
-        print(json.dumps(res))
-        return 0
     ap = argparse.ArgumentParser(prog="stablehlo-eqsat-bench-scale", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     ap.add_argument("--kinds", nargs="+", default=["generated", "zoo"], choices=["generated", "zoo"])

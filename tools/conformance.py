@@ -9,7 +9,7 @@ checked in two steps:
 (a) the optimizer (default pipeline `builtin.module(stablehlo-eqsat-roundtrip)`) runs on the module
     as it is; the result must verify and parse again in a fresh context, and no function may have
     been left unchanged because a stage failed (unless `--allow-fallback`);
-(b) for static modules that XLA can run, the runnable harness (`tools.xla.make_harness`: `@inputs`
+(b) for static modules that XLA can run, the runnable harness (`tools.harness.make_harness`: `@inputs`
     constants become parameters, `check.*` ops removed) is optimized too, both versions are compiled
     with XLA CPU and run on the same inputs, and the results must agree bit for bit (NaN = NaN), or
     within `--tolerance` for pipelines that may reassociate. With a tolerance, float32 results
@@ -19,16 +19,14 @@ checked in two steps:
 
 Dynamic-shape and quantized modules only get (a). jaxlib's MLIR bindings have no quant dialect, so
 modules with quantized types cannot be parsed at all: they are passed through unchanged and counted
-apart. Every case runs in a worker process (recycled after a number of cases); a case that kills its
-worker (e.g. an abort in the bindings) or runs past `--timeout` fails alone.
+apart. Every case runs in a worker process (`isolate.run_tasks`, recycled after a number of cases);
+a case that kills its worker (e.g. an abort in the bindings) or runs past `--timeout` fails alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import multiprocessing
-import multiprocessing.connection
+import functools
 import os
 import re
 import sys
@@ -38,7 +36,13 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from stablehlo_eqsat.tools.isolate import Outcome, run_tasks
+
+if TYPE_CHECKING:
+    from jaxlib.mlir import ir
+    from stablehlo_eqsat.passes.diagnostics import Diagnostic
 
 DEFAULT_PIPELINE = "builtin.module(stablehlo-eqsat-roundtrip)"
 SPLIT_MARKER = re.compile(r"^// -----\s*$", re.MULTILINE)
@@ -119,48 +123,37 @@ def _first_line(e: BaseException) -> str:
     return f"{type(e).__name__}: {text.splitlines()[0] if text else ''}"
 
 
-def _mlir_message(e: Exception) -> str:
-    diags = getattr(e, "error_diagnostics", None)
-    if diags:
-        d = diags[0]
-        return f"{d.message} at {d.location}"
-    return _first_line(e)
+def _diagnostic(d: Diagnostic) -> str:
+    return d.message + (f" at {d.file}:{d.line}:{d.col}" if d.file else "")
 
 
 def optimize_text(
-    text: str, options: Options, *, allow_unregistered: bool, what: str
+    source: str | ir.Module, options: Options, *, allow_unregistered: bool, what: str
 ) -> tuple[str, list[str]]:
-    """Run the pipeline on `text`; returns the printed result (verified, re-parsed) and fallbacks."""
-    from jaxlib.mlir import ir
+    """Run the pipeline on `source` (`run_pipeline`; a parsed module is changed in place); returns
+    the printed result (verified, and parsed again in a fresh context) and the fallbacks."""
     from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.passes.diagnostics import Diagnostics
-    from stablehlo_eqsat.passes.registry import parse_pipeline
+    from stablehlo_eqsat.passes.pipeline import parse_module, run_pipeline
 
-    ctx = make_context(allow_unregistered=allow_unregistered)
-    with ctx:
-        module = ir.Module.parse(text)
-        passes = parse_pipeline(options.pipeline, ctx)
-        fallbacks: list[str] = []
-        for p in passes:
-            try:
-                reports = p.apply(module, Diagnostics())
-            except Exception as e:
-                raise _CaseFailure(f"{what}: pass {p.name} raised {_mlir_message(e)}") from e
-            for r in reports or []:
-                if getattr(r, "status", "") == "failed":
-                    fallbacks.append(f"@{r.name} left unchanged: {r.reason}")
-        try:
-            module.operation.verify()
-        except ir.MLIRError as e:
-            raise _CaseFailure(f"{what}: output does not verify: {_mlir_message(e)}") from None
-        out = str(module.operation.get_asm(enable_debug_info=True))
-    ctx2 = make_context(allow_unregistered=allow_unregistered)
-    with ctx2:
-        try:
-            again = ir.Module.parse(out)
-            again.operation.verify()
-        except ir.MLIRError as e:
-            raise _CaseFailure(f"{what}: output does not parse again: {_mlir_message(e)}") from None
+    try:
+        done = run_pipeline(source, options.pipeline, allow_unregistered=allow_unregistered)
+    except Exception as e:  # a bad pipeline, or a pass that raised
+        raise _CaseFailure(f"{what}: the pipeline raised {_first_line(e)}") from e
+    if done.module is None:
+        problem = done.errors or [d for d in done.diagnostics if d.severity == "warning"]
+        if done.passed_through and done.reports:  # the passes ran, their result does not verify
+            raise _CaseFailure(f"{what}: output does not verify: {_diagnostic(problem[-1])}")
+        reason = _diagnostic(problem[0]) if problem else "no module came out"
+        raise _CaseFailure(f"{what}: the pipeline failed: {reason}")
+    fallbacks = [
+        f"@{r.name} left unchanged: {r.reason}"
+        for r in done.pass_reports()
+        if getattr(r, "status", "") == "failed"
+    ]
+    out = str(done.output(debug_info=True))
+    again, errors = parse_module(out, make_context(allow_unregistered=allow_unregistered))
+    if again is None:
+        raise _CaseFailure(f"{what}: output does not parse again: {_diagnostic(errors[0])}")
     return out, fallbacks
 
 
@@ -181,24 +174,23 @@ def check_case(case: Case, options: Options) -> CaseResult:
 
 
 def _check(case: Case, options: Options, result: CaseResult) -> None:
-    from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
-    from stablehlo_eqsat.tools import xla
+    from stablehlo_eqsat.passes.pipeline import parse_module
+    from stablehlo_eqsat.tools.harness import make_harness
+
+    from stablehlo_eqsat import xla
 
     allow_unregistered = case.kind == "quantized"  # "check.expect_*_const" ops are unregistered
-    with make_context(allow_unregistered=allow_unregistered):
-        try:
-            ir.Module.parse(case.text).operation.verify()
-        except ir.MLIRError as e:
-            msgs = " ".join(d.message for d in e.error_diagnostics)
-            if _QUANT_HINT.search(case.text) and "quant" in msgs:
-                result.status, result.checked = "passed-through", "none"
-                result.reason = "quant dialect unavailable in jaxlib's MLIR bindings"
-                return
-            raise _CaseFailure(f"input does not parse or verify: {_mlir_message(e)}") from None
+    module, errors = parse_module(case.text, make_context(allow_unregistered=allow_unregistered))
+    if module is None:
+        if _QUANT_HINT.search(case.text) and "quant" in " ".join(d.message for d in errors):
+            result.status, result.checked = "passed-through", "none"
+            result.reason = "quant dialect unavailable in jaxlib's MLIR bindings"
+            return
+        raise _CaseFailure(f"input does not parse or verify: {_diagnostic(errors[0])}")
 
     # (a) the module as it is.
-    _, fallbacks = optimize_text(case.text, options, allow_unregistered=allow_unregistered, what="module")
+    _, fallbacks = optimize_text(module, options, allow_unregistered=allow_unregistered, what="module")
     result.checked = "parse"
     if fallbacks and not options.allow_fallback:
         raise _CaseFailure(f"module: {fallbacks[0]}")
@@ -207,7 +199,7 @@ def _check(case: Case, options: Options, result: CaseResult) -> None:
         return
 
     # (b) the runnable harness, before and after, under XLA.
-    harness = xla.make_harness(case.text)
+    harness = make_harness(case.text)
     try:
         original = xla.compile_module(harness.text)
     except xla.XlaError as e:
@@ -252,7 +244,8 @@ def _referee(harness: Any, expected: list[Any], actual: list[Any], rtol: float) 
     import statistics
 
     import numpy as np
-    from stablehlo_eqsat.tools import xla
+
+    from stablehlo_eqsat import xla
 
     if not all(e.dtype == np.float32 for e in expected if e.dtype.kind == "f"):
         return None
@@ -295,34 +288,16 @@ def _referee(harness: Any, expected: list[Any], actual: list[Any], rtol: float) 
 
 
 # -- the worker pool -------------------------------------------------------------------------------
-def _worker_main(conn: multiprocessing.connection.Connection, options: Options) -> None:
+def _worker_init() -> None:
     import logging
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # XLA's own start-up chatter
     logging.disable(logging.WARNING)  # fallback warnings are collected from the pass reports
-    while True:
-        msg = conn.recv()
-        if msg is None:
-            return
-        index, case = msg
-        conn.send((index, check_case(case, options)))
 
 
-@dataclass
-class _Worker:
-    process: multiprocessing.process.BaseProcess
-    conn: multiprocessing.connection.Connection
-    task: int | None = None
-    started: float = 0.0
-    done: int = 0
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is None:
-        return "worker process died"
-    if code < 0:
-        return f"worker process killed by signal {-code}"
-    return f"worker process exited with code {code}"
+def _result(case: Case, out: Outcome[CaseResult]) -> CaseResult:
+    if out.value is not None:
+        return out.value
+    return CaseResult(case.name, "failed", out.error, seconds=out.seconds)
 
 
 def run_cases(
@@ -334,86 +309,18 @@ def run_cases(
     tasks_per_worker: int = 100,
     on_result: Callable[[CaseResult, int, int], None] | None = None,
 ) -> list[CaseResult]:
-    """Check `cases` in `jobs` worker processes; results in the order of `cases`."""
-    mp = multiprocessing.get_context("spawn")  # never fork a process that has XLA's threads
-    results: list[CaseResult | None] = [None] * len(cases)
-    pending = list(range(len(cases)))[::-1]
-    workers: list[_Worker] = []
-    finished = 0
+    """Check `cases` in `jobs` worker processes (`isolate.run_tasks`: a case that kills its worker
+    or runs past `timeout` fails alone); results in the order of `cases`."""
 
-    def spawn() -> _Worker:
-        parent, child = mp.Pipe()
-        proc = mp.Process(target=_worker_main, args=(child, options), daemon=True)
-        proc.start()
-        child.close()
-        return _Worker(proc, parent)
-
-    def finish(index: int, res: CaseResult) -> None:
-        nonlocal finished
-        results[index] = res
-        finished += 1
+    def arrived(out: Outcome[CaseResult], index: int, done: int) -> None:
         if on_result is not None:
-            on_result(res, finished, len(cases))
+            on_result(_result(cases[index], out), done, len(cases))
 
-    def retire(w: _Worker, kill: bool) -> None:
-        if kill:
-            w.process.kill()
-        else:
-            with contextlib.suppress(OSError):
-                w.conn.send(None)
-        w.process.join(timeout=10)
-        if w.process.is_alive():
-            w.process.kill()
-            w.process.join()
-        w.conn.close()
-        workers.remove(w)
-
-    try:
-        while pending or any(w.task is not None for w in workers):
-            while len(workers) < min(jobs, len(pending) + sum(w.task is not None for w in workers)):
-                workers.append(spawn())
-            for w in workers:
-                if w.task is None and pending:
-                    w.task = pending.pop()
-                    w.started = time.monotonic()
-                    w.conn.send((w.task, cases[w.task]))
-            busy = [w for w in workers if w.task is not None]
-            ready = multiprocessing.connection.wait(
-                [w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=1.0
-            )
-            now = time.monotonic()
-            for w in list(busy):
-                task = w.task
-                assert task is not None
-                if w.conn in ready:
-                    try:
-                        index, res = w.conn.recv()
-                    except (EOFError, OSError):
-                        w.process.join(timeout=5)
-                        finish(
-                            task, CaseResult(cases[task].name, "failed", _describe_exit(w.process.exitcode))
-                        )
-                        w.task = None
-                        retire(w, kill=True)
-                        continue
-                    w.task = None
-                    w.done += 1
-                    finish(index, res)
-                    if w.done >= tasks_per_worker:
-                        retire(w, kill=False)
-                elif w.process.sentinel in ready or not w.process.is_alive():
-                    w.process.join(timeout=5)
-                    finish(task, CaseResult(cases[task].name, "failed", _describe_exit(w.process.exitcode)))
-                    w.task = None
-                    retire(w, kill=True)
-                elif now - w.started > timeout:
-                    finish(task, CaseResult(cases[task].name, "failed", f"timed out after {timeout:g} s"))
-                    w.task = None
-                    retire(w, kill=True)
-    finally:
-        for w in list(workers):
-            retire(w, kill=w.task is not None)
-    return [r for r in results if r is not None]
+    outcomes = run_tasks(
+        functools.partial(check_case, options=options), cases, jobs=jobs, timeout=timeout,
+        tasks_per_worker=tasks_per_worker, init=_worker_init, on_result=arrived,
+    )  # fmt: skip
+    return [_result(c, out) for c, out in zip(cases, outcomes, strict=True) if out is not None]
 
 
 # -- the driver ------------------------------------------------------------------------------------

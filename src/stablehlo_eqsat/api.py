@@ -15,7 +15,6 @@ log = logging.getLogger(__name__)
 DEFAULT_PIPELINE = "builtin.module(stablehlo-eqsat)"
 
 
-
 class OptimizeError(Exception):
     """The input does not parse or verify, or the pipeline is invalid.
 

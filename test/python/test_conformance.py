@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stablehlo_eqsat.tools import xla
+from stablehlo_eqsat.tools import harness
 from stablehlo_eqsat.tools.conformance import CaseResult, Options, collect_cases, run_cases
 from stablehlo_eqsat.tools.zoo import generate_zoo, model_names
+
+from stablehlo_eqsat import xla
 
 # One or two files per op family: control flow (while via igamma, case), sort, scatter, reduce,
 # reduce_window (cumsum), dot_general, conv, gather, complex, bf16/f16/f64, unsigned and 64-bit ints,
@@ -117,7 +119,7 @@ def test_harness_turns_inputs_into_parameters() -> None:
       }
     }
     """
-    h = xla.make_harness(text)
+    h = harness.make_harness(text)
     assert "check." not in h.text and "@expected" not in h.text.split("func.func private")[0]
     assert "%arg0: tensor<3xf32>" in h.text
     assert len(h.inputs) == 1 and h.inputs[0].tolist()[:2] == [1.0, -2.0]
@@ -184,7 +186,7 @@ def test_referee_passes_a_more_accurate_result_and_fails_a_less_accurate_one() -
 
     rng = np.random.default_rng(0)
     inputs = [rng.uniform(-3, 3, 64).astype(np.float32), np.zeros((2, 0, 3), np.int32)]
-    harness = xla.Harness(_SQUARE, inputs)
+    h = harness.Harness(_SQUARE, inputs)
     wide = xla.widen_f32(_SQUARE)
     assert wide is not None
     (exact,) = xla.compile_and_run(wide, [inputs[0].astype(np.float64), inputs[1]])
@@ -193,13 +195,13 @@ def test_referee_passes_a_more_accurate_result_and_fails_a_less_accurate_one() -
     (as_input,) = xla.compile_and_run(_SQUARE, inputs)
     assert xla.compare_outputs([inaccurate], [best], rtol=1e-5) is not None
     # The input program was the inaccurate one: the optimized result is closer to float64.
-    assert _referee(harness, [inaccurate], [best], 1e-5) is not None
+    assert _referee(h, [inaccurate], [best], 1e-5) is not None
     # The optimized result is the inaccurate one: it fails, whatever the tolerance allowed.
-    assert _referee(harness, [as_input], [inaccurate], 1e-5) is None
+    assert _referee(h, [as_input], [inaccurate], 1e-5) is None
     # A wrong infinity is never accurate.
     broken = best.copy()
     broken[3] = np.inf
-    assert _referee(harness, [inaccurate], [broken], 1e-5) is None
+    assert _referee(h, [inaccurate], [broken], 1e-5) is None
 
 
 def test_referee_allows_what_one_ulp_of_input_moves_in_an_ill_conditioned_problem() -> None:
@@ -219,10 +221,10 @@ def test_referee_allows_what_one_ulp_of_input_moves_in_an_ill_conditioned_proble
     }
     """
     x = (1.0 + np.linspace(1e-4, 2e-4, 16)).astype(np.float32)
-    harness = xla.Harness(text, [x])
+    h = harness.Harness(text, [x])
     (exact,) = xla.compile_and_run(text, [x])
     slightly_off = (exact.astype(np.float64) * (1 + 2e-4)).astype(np.float32)
     far_off = (exact.astype(np.float64) * (1 + 1e-2)).astype(np.float32)
     assert xla.compare_outputs([exact], [slightly_off], rtol=1e-5) is not None
-    assert _referee(harness, [exact], [slightly_off], 1e-5) is not None
-    assert _referee(harness, [exact], [far_off], 1e-5) is None
+    assert _referee(h, [exact], [slightly_off], 1e-5) is not None
+    assert _referee(h, [exact], [far_off], 1e-5) is None

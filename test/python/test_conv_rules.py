@@ -18,6 +18,7 @@ from stablehlo_eqsat.dialect_glue.importer import import_function, pure_function
 from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
 from stablehlo_eqsat.rules.base import ExpansionContext
 from stablehlo_eqsat.rules.registry import all_rules
+
 from stablehlo_eqsat import xla
 
 RULES = {r.name: r for r in all_rules() if r.family == "conv"}

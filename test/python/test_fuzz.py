@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from stablehlo_eqsat.tools import fuzz
-from stablehlo_eqsat.tools.fuzz import CheckOptions, Program, generate_program, program_text
+from stablehlo_eqsat.tools.fuzz_check import CheckOptions, fails
+from stablehlo_eqsat.tools.fuzz_programs import generate_program
+from stablehlo_eqsat.tools.random_programs import Program, program_text
 
 
 def test_generator_is_seeded_and_well_typed() -> None:
@@ -63,21 +65,21 @@ def test_shrinker_reduces_a_failure_of_an_unsound_rule(
     found = None
     for i in range(40):
         p = generate_program(77, i, num_ops=14)
-        if _count(p, "stablehlo.subtract") and fuzz.fails(p, "strict", opts) is not None:
+        if _count(p, "stablehlo.subtract") and fails(p, "strict", opts) is not None:
             found = p
             break
     assert found is not None, "no generated program exposed the unsound rule"
     assert len(found.ops) >= 6
 
     def still_fails(q: Program) -> bool:
-        return fuzz.fails(q, "strict", opts) is not None
+        return fails(q, "strict", opts) is not None
 
     small = fuzz.shrink(found, still_fails, budget=60.0)
     assert still_fails(small)
     assert len(small.ops) <= 3, program_text(small)
     assert _count(small, "stablehlo.subtract") == 1
 
-    finding = fuzz.fails(small, "strict", opts)
+    finding = fails(small, "strict", opts)
     assert finding is not None
     assert "test-unsound-sub-drop" in finding.fired
     finding.culprits = fuzz.find_culprits(small, "strict", finding.fired, opts)

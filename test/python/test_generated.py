@@ -11,25 +11,9 @@ from jaxlib.mlir import ir
 from stablehlo_eqsat.dialect_glue.context import make_context
 from stablehlo_eqsat.tools.gen_module import generate_module
 
-from stablehlo_eqsat import optimize_module
+from stablehlo_eqsat import optimize_module, xla
 
 ROUNDTRIP = "builtin.module(stablehlo-eqsat-roundtrip)"
-
-
-def _xla_run(text: str, args: list[np.ndarray]) -> list[np.ndarray]:
-    """Compile `text` with XLA CPU (as jax does) and run it on `args`."""
-    import jax
-    import jax.extend
-    from jax._src import compiler
-    from jax._src.lib import xla_client as xc
-
-    backend = jax.extend.backend.get_backend("cpu")
-    devices = xc.DeviceList(tuple(backend.local_devices()[:1]))
-    options = compiler.get_compile_options(num_replicas=1, num_partitions=1)
-    exe = backend.compile_and_load(text, devices, options)
-    device = exe.local_devices()[0]
-    outs = exe.execute([jax.device_put(a, device) for a in args])
-    return [np.asarray(o) for o in outs]
 
 
 def _random_args(text: str, seed: int) -> list[np.ndarray]:
@@ -55,8 +39,8 @@ def test_generated_module_roundtrip_is_bit_identical_on_xla(
     assert isinstance(out, str)
 
     args = _random_args(text, seed)
-    before = _xla_run(text, args)
-    after = _xla_run(out, args)
+    before = xla.compile_and_run(text, args)
+    after = xla.compile_and_run(out, args)
     assert len(before) == len(after)
     for i, (b, a) in enumerate(zip(before, after, strict=True)):
         assert b.dtype == a.dtype and b.shape == a.shape, i

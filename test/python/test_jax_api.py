@@ -11,10 +11,10 @@ import pytest
 from jax import export
 from jaxlib.mlir import ir
 from stablehlo_eqsat.tools import zoo
-from stablehlo_eqsat.xla import ArgType, random_array
 
 import stablehlo_eqsat
 from stablehlo_eqsat import api, optimize_exported
+from stablehlo_eqsat.xla import ArgType, random_array
 
 # Tolerance of fp-mode=xla against the unoptimized program (reassociation XLA itself allows).
 XLA_RTOL = 1e-5

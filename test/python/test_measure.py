@@ -151,6 +151,7 @@ def test_standalone_module_makes_any_function_the_entry() -> None:
     from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.measured_choice import standalone_module
+
     from stablehlo_eqsat import xla
 
     text = """
