@@ -52,18 +52,23 @@ def run_on_module(
     session = shared_session(config.schedule)  # declarations and rules compiled once per process
     funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
     imported: dict[int, ImportedFunction | UnsupportedFunction] = {}
+    import_seconds: dict[int, float] = {}
     for i, func in enumerate(funcs):
         if len(func.regions[0].blocks):
+            start = time.perf_counter()
             try:
                 imported[i] = import_function(func, pure)
             except UnsupportedFunction as e:
                 imported[i] = e
+            import_seconds[i] = time.perf_counter() - start
     done_early, batch_seconds = optimize_small_functions(imported, config, session)
     for i, func in enumerate(funcs):
         name = symbol_name(func)
         report = FunctionReport(name)
         reports.append(report)
-        start = time.perf_counter()
+        if i in import_seconds:
+            report.stage_seconds["import"] = import_seconds[i]
+        start = time.perf_counter() - import_seconds.get(i, 0.0)
         if not len(func.regions[0].blocks):
             report.status = "unchanged"
             report.reason = "declaration"
@@ -123,12 +128,15 @@ def _optimize_function(
                 info.graph, fn.tables, config, f"{name}.{gid}", session
             )
         report.graphs.append(graph_report)
+    start = time.perf_counter()
     if config.program_ratios is not None and worth_measuring(fn, extracted):
         done = replace_measured(fn, extracted, config.program_ratios, report)
+        report.stage_seconds["measure"] = time.perf_counter() - start  # (its export included)
         if key is not None and report.measured_ratio is not None:
             reuse.store(done, key, config.results, report)  # type: ignore[arg-type]
     else:
         replace_function(fn, extracted)
+        report.stage_seconds["export"] = time.perf_counter() - start
 
 
 # -- the passes -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from stablehlo_eqsat.passes.choose import choose
 from stablehlo_eqsat.passes.config import EqsatConfig
 from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, SaturationReport
 from stablehlo_eqsat.passes.prepare import Prepared, has_convolution, prepare
-from stablehlo_eqsat.passes.reports import GraphReport
+from stablehlo_eqsat.passes.reports import GraphReport, add_seconds
 from stablehlo_eqsat.passes.segment import split, stitch
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class Saturated:
     offsets: list[int]
     prepared: list[Prepared]
     report: SaturationReport
+    stage_seconds: dict[str, float]  # insert, saturate, serialize (for the whole batch)
 
     def view(self, i: int) -> EGraphData:
         off, end = self.offsets[i], self.offsets[i] + len(self.prepared[i].expanded)
@@ -54,6 +55,7 @@ def saturate(
     """Insert the prepared graphs into the session's e-graph (within the caller's
     `session.scope()`) under disjoint term ids, saturate, and serialize. A subterm two graphs share
     is one e-class, which changes nothing (equal terms are equal values)."""
+    start = time.perf_counter()
     offsets, offset = [], 0
     for p, t in zip(prepared, tables, strict=True):
         offsets.append(offset)
@@ -63,11 +65,15 @@ def saturate(
     limits = config.limits
     if not any(p.rewritable for p in prepared):
         limits = dataclasses.replace(limits, iterations=0)  # only leaves and opaque ops: no rule applies
+    inserted = time.perf_counter()
     report = session.saturate(limits)
+    saturated = time.perf_counter()
     data = session.serialize()
+    seconds = {"insert": inserted - start, "saturate": saturated - inserted}
+    seconds["serialize"] = time.perf_counter() - saturated
     if config.dump_dir:
         dump_egraph(session, config.dump_dir, label)
-    return Saturated(data, offsets, prepared, report)
+    return Saturated(data, offsets, prepared, report, seconds)
 
 
 def optimize_together(
@@ -76,11 +82,16 @@ def optimize_together(
     """Graphs in one e-graph (of the caller's `session.scope()`), saturated once, each chosen from
     it on its own; one graph is the common case. Each graph's report carries the shared
     saturation (its rule counts are the batch's) and `batched`."""
+    start = time.perf_counter()
     prepared = [prepare(g, tables, config) for g, tables in items]
+    prepare_seconds = time.perf_counter() - start
     sat = saturate(session, prepared, [t for _, t in items], config, label)
     out = []
     for i, (p, (_, tables)) in enumerate(zip(prepared, items, strict=True)):
+        start = time.perf_counter()
         ex, report = choose(sat.view(i), p, tables, config, _with_fired(sat.report, p.fired))
+        report.stage_seconds["choose"] = time.perf_counter() - start
+        add_seconds(report.stage_seconds, {"prepare": prepare_seconds, **sat.stage_seconds}, 1 / len(items))
         report.batched = len(items)
         out.append((ex, report))
     return out

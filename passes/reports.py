@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ class GraphReport:
     kept_input: bool = False
     windows: int = 1
     batched: int = 1  # graphs saturated together in one e-graph (`optimize.optimize_together`)
+    # Seconds per stage (`STAGES`); a batch's shared stages are split evenly among its graphs.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def add_window(self, window: GraphReport) -> None:
         """Count one window of a graph optimized in windows (`optimize.optimize_windows`): sizes,
@@ -31,6 +34,7 @@ class GraphReport:
         for name in ("cost_in", "cost_out", "fusions_in", "fusions_out", "egraph_nodes", "egraph_classes",
                      "extract_seconds"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(window, name))
+        add_seconds(self.stage_seconds, window.stage_seconds)
         sat, other = self.saturation, window.saturation
         sat.iterations = max(sat.iterations, other.iterations)
         sat.seconds += other.seconds
@@ -43,7 +47,18 @@ class GraphReport:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> GraphReport:
-        return GraphReport(**{**data, "saturation": SaturationReport(**data["saturation"])})
+        fields = {f.name for f in dataclasses.fields(GraphReport)}
+        known = {k: v for k, v in data.items() if k in fields}
+        return GraphReport(**{**known, "saturation": SaturationReport(**data["saturation"])})
+
+
+# The stages a function goes through, in order (`--eqsat-stats` prints their times).
+STAGES = ("import", "prepare", "insert", "saturate", "serialize", "choose", "measure", "export")
+
+
+def add_seconds(total: dict[str, float], more: dict[str, float], scale: float = 1.0) -> None:
+    for stage, seconds in more.items():
+        total[stage] = total.get(stage, 0.0) + seconds * scale
 
 
 @dataclass
@@ -65,6 +80,14 @@ class FunctionReport:
     measured_choice: str = ""  # which candidate was put in place
     measured_candidates: dict[str, float] = field(default_factory=dict)  # candidate -> time ratio
     reused: bool = False  # the result of an earlier run, from the measurement cache (`reuse.py`)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # import, measure, export
+
+    def stages(self) -> dict[str, float]:
+        """Seconds per stage for the whole function (its graphs' and its own), in `STAGES` order."""
+        total = dict(self.stage_seconds)
+        for g in self.graphs:
+            add_seconds(total, g.stage_seconds)
+        return {s: total[s] for s in STAGES if s in total}
 
 
 def measure_summary(pass_name: str, reports: list[FunctionReport]) -> str | None:
@@ -113,6 +136,9 @@ def describe(pass_name: str, r: FunctionReport) -> str:
         line += f"; saturated with {batched - 1} other small graph(s) (e-graph, rule counts: the batch's)"
     if any(g.kept_input for g in g0):
         line += f"; input kept for {sum(g.kept_input for g in g0)} graph(s)"
+    stages = r.stages()
+    if stages:
+        line += "; time " + ", ".join(f"{s} {t * 1000:.0f} ms" for s, t in stages.items())
     if r.measured_candidates:
         tried = ", ".join(f"{k} {v:.3f}" for k, v in r.measured_candidates.items())
         line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"
