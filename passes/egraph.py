@@ -5,7 +5,8 @@ building Python expression objects, and linear in memory). Saturation runs one i
 time so that node, iteration and time limits can be enforced between iterations: egglog has
 no limits of its own. The result is read back from egglog's JSON serialization into
 `EGraphData`, which the extractors work on (egglog's own extraction scores trees and overflows
-on program-sized DAGs).
+on program-sized DAGs). The schema and the rules come as egglog text too (`rules/program.py`,
+cached on disk by `rules/cache.py`): a session never runs egglog-python's DSL.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
-from egglog import EGraph, back_off, run
-from egglog.declarations import HasDeclarations
 from stablehlo_eqsat.dialect_glue import ops as O
-from stablehlo_eqsat.dialect_glue import schema
 from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
-from stablehlo_eqsat.rules.registry import RuleSchedule
+from stablehlo_eqsat.rules.program import EgglogProgram
+from stablehlo_eqsat.rules.registry import RuleSchedule, schema_program
+
+from stablehlo_eqsat.compat import egglog_bindings
 
 log = logging.getLogger(__name__)
 
@@ -190,54 +192,54 @@ class SaturationReport:
     matches: dict[str, int] = field(default_factory=dict)
 
 
-def _declarations() -> list[HasDeclarations]:
-    return [
-        schema.Ty, schema.TList, schema.Tensor, schema.node, schema.type_of, schema.splat_of,
-        schema.float_dtype, schema.int_dtype, schema.bool_dtype,
-    ]  # type: ignore[list-item]  # fmt: skip
+class TextEGraph:
+    """An egglog e-graph driven by egglog text through egglog's bindings: no Python DSL.
+
+    It starts from a program (`rules/program.py`: the schema, the rulesets) and offers what the
+    session uses; `_serialize` is named and called as on egglog-python's `EGraph`."""
+
+    def __init__(self, program: EgglogProgram):
+        self._egraph = egglog_bindings().EGraph()
+        self.program = program
+        for text in program.commands:
+            self.run(text)
+
+    def run(self, text: str) -> list[Any]:
+        """Run egglog commands, their outputs. Pass a few at a time: egglog's parser copies the
+        text into each span, so its time and memory grow with the square of the text's length."""
+        raw = self._egraph
+        return raw.run_program(*raw.parse_program(text))  # type: ignore[no-any-return]
+
+    def push(self) -> None:
+        self.run("(push)")
+
+    def pop(self) -> None:
+        self.run("(pop)")
+
+    def size(self) -> int:
+        """Rows in the schema's tables (the functions egglog-python counts in `all_function_sizes`)."""
+        (output,) = self.run("(print-size)")
+        sized = self.program.sized
+        return sum(n for name, n in output.sizes if name in sized)
+
+    def _serialize(self, split_primitive_outputs: bool = False) -> Any:
+        """egglog's serialized e-graph, ops named as egglog-python names them (`Tensor.add`)."""
+        assert not split_primitive_outputs, "only the unsplit form is supported"
+        serialized = self._egraph.serialize([])
+        serialized.map_ops(self.program.op_names)
+        return serialized
 
 
 class EGraphSession:
     """One egglog e-graph holding one term graph (one block of StableHLO)."""
 
     def __init__(self, schedule: RuleSchedule | None = None):
-        self.egraph = EGraph()
+        # The program declares the schema and compiles the rulesets (each has run once on the
+        # empty e-graph, outside any push/pop scope, so that graphs optimized later in
+        # `scope()` do not pay for it again: a pop would throw the compiled rules away).
         self.schedule = schedule
-        self._declare()
-        self._register_rules()
-
-    def _register_rules(self) -> None:
-        # egglog compiles a ruleset the first time it runs. Run every ruleset once on the empty
-        # e-graph now, outside any push/pop scope, so that graphs optimized later in `scope()`
-        # do not pay for it again (a pop would throw the compiled rules away).
-        sched = self.schedule
-        if sched is None:
-            return
-        for rs in (sched.analysis, sched.rewrites, sched.multi):
-            if rs is not None:
-                self.egraph.run(run(rs))
-
-    def _declare(self) -> None:
-        # Constructors are declared lazily by egglog-python; text insertion needs all of them now.
-        eg = self.egraph
-        eg._add_decls(*_declarations())
-        for cls in (schema.Ty, schema.TList, schema.Tensor):
-            for name in dir(cls):
-                member = getattr(cls, name)
-                ref = getattr(member, "__egg_ref__", None) if not name.startswith("__") else None
-                if ref is not None:
-                    eg._state.callable_ref_to_egg(ref)
-        for fn in (schema.node, schema.type_of, schema.splat_of):
-            eg._state.callable_ref_to_egg(fn.__egg_ref__)  # type: ignore[attr-defined]
-        # Relations get module-qualified egglog names: remember them for text insertion.
-        self._dtype_relations = {
-            kind: eg._state.callable_ref_to_egg(fn.__egg_ref__)[0]  # type: ignore[attr-defined]
-            for kind, fn in (
-                ("float", schema.float_dtype),
-                ("int", schema.int_dtype),
-                ("bool", schema.bool_dtype),
-            )
-        }
+        self.egraph = TextEGraph(schedule.program if schedule is not None else schema_program())
+        self._dtype_relations = self.egraph.program.relations
 
     @contextmanager
     def scope(self) -> Iterator[EGraphSession]:
@@ -250,11 +252,7 @@ class EGraphSession:
 
     def insert(self, graph: TermGraph, dtypes: Iterable[str] = (), offset: int = 0) -> None:
         """Add `graph`'s terms, term `i` as `(N offset+i)` (the children of a term are term ids)."""
-        raw = self.egraph._egraph
-
-        def command(text: str) -> None:
-            raw.run_program(*raw.parse_program(text))
-
+        command = self.egraph.run
         for dtype in dtypes:
             kind = "bool" if dtype == "i1" else "int" if dtype.startswith(("i", "ui")) else "float"
             if not dtype.startswith("complex"):
@@ -272,38 +270,42 @@ class EGraphSession:
 
     def union(self, pairs: Iterable[tuple[int, int]], offset: int = 0) -> None:
         """Assert that inserted terms `a` and `b` are equal (Python-side rules)."""
-        raw = self.egraph._egraph
         for a, b in pairs:
-            raw.run_program(*raw.parse_program(f"(union (N {offset + a}) (N {offset + b}))"))
+            self.egraph.run(f"(union (N {offset + a}) (N {offset + b}))")
 
     def size(self) -> int:
-        return sum(n for _, n in self.egraph.all_function_sizes())
+        return self.egraph.size()
 
     def saturate(self, limits: Limits) -> SaturationReport:
         report = SaturationReport(nodes_before=self.size())
         start = time.perf_counter()
         report.stop_reason = "saturated"
         sched = self.schedule
-        if sched is None or (sched.rewrites is None and sched.multi is None) or limits.iterations <= 0:
+        if (
+            sched is None
+            or not (sched.program.has_rewrites or sched.program.multi_step)
+            or limits.iterations <= 0
+        ):
             report.nodes_after = report.nodes_before
             return report
-        # Back-off keeps explosive rules (associativity, distributivity) from flooding an iteration.
-        scheduler = back_off(match_limit=limits.match_limit, ban_length=limits.ban_length)
-        analysis = run(sched.analysis).saturate()
-        single = (
-            analysis + run(sched.rewrites, scheduler=scheduler) if sched.rewrites is not None else analysis
-        )
+        # The schedule text egglog-python generated (`rules/program.py`): the analyses saturated,
+        # then the rewrites under back-off, which keeps explosive rules (associativity,
+        # distributivity) from flooding an iteration; the multi-pattern rules in the first ones.
+        program = sched.program
+        single = program.step.format(match_limit=limits.match_limit, ban_length=limits.ban_length)
+        multi = program.multi_step.format(match_limit=limits.match_limit, ban_length=limits.ban_length)
         for i in range(limits.iterations):
-            step = single
-            if sched.multi is not None and i < limits.multi_iterations:
-                step = step + analysis + run(sched.multi)
-            result = self.egraph.run(step)
+            step = multi if multi and i < limits.multi_iterations else single
+            updated = False
+            for output in self.egraph.run(step):
+                run_report = output.report
+                updated = updated or run_report.updated
+                for rule, n in run_report.num_matches_per_rule.items():
+                    name = sched.rule_names.get(rule)
+                    if name is not None and n:
+                        report.matches[name] = report.matches.get(name, 0) + n
             report.iterations = i + 1
-            for decl, n in result.num_matches_per_rule.items():
-                name = sched.rule_names.get(decl)
-                if name is not None and n:
-                    report.matches[name] = report.matches.get(name, 0) + n
-            if not result.updated:
+            if not updated:
                 break
             if self.size() > limits.nodes:
                 report.stop_reason = "node limit"
@@ -328,9 +330,9 @@ _SHARED: dict[tuple[int, int], tuple[RuleSchedule | None, EGraphSession]] = {}
 def shared_session(schedule: RuleSchedule | None) -> EGraphSession:
     """A session for `schedule`, reused by every graph this thread optimizes with it.
 
-    Building one costs seconds (declaring the schema and compiling the rules); graphs use it
-    through `scope()`, which leaves it as it found it. egglog e-graphs are bound to the thread
-    that made them, so the cache is per thread.
+    Building one costs a tenth of a second or more (egglog declaring the schema and compiling
+    some 500 rules from their text); graphs use it through `scope()`, which leaves it as it
+    found it. egglog e-graphs are bound to the thread that made them, so the cache is per thread.
     """
     import threading
 

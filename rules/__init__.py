@@ -12,7 +12,6 @@ algebraic simplifier does; `fast` enables everything.
 
 from __future__ import annotations
 
-from egglog import Ruleset
 from stablehlo_eqsat.rules.registry import rulesets_for
 
-__all__ = ["Ruleset", "rulesets_for"]
+__all__ = ["rulesets_for"]

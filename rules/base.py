@@ -14,16 +14,25 @@ is one named rule:
 `fp` is the set of assumptions the rule makes about arithmetic (see `rules/__init__.py`);
 `xla=True` marks rules that XLA's own algebraic simplifier also applies, which the default
 `--fp-mode=xla` therefore allows whatever their class.
+
+Registered generators run when a family's `rules` are first needed, not at import: running
+egglog-python's DSL takes seconds, and a process that finds the rule library's egglog text in
+the cache (`rules/cache.py`) never needs it. This module imports no egglog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from egglog import Fact, RewriteOrRule, String, eq
 from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph
-from stablehlo_eqsat.dialect_glue.schema import Tensor, splat_of
+
+if TYPE_CHECKING:
+    from egglog import Fact, RewriteOrRule
+    from stablehlo_eqsat.dialect_glue.schema import Tensor
 
 EXACT = "exact"
 REASSOC = "reassoc"
@@ -55,7 +64,7 @@ class RuleInfo:
     family: str
     fp: frozenset[str]
     xla: bool
-    commands: tuple[RewriteOrRule, ...]
+    commands: Sequence[RewriteOrRule]
     expand: Expand | None = None  # rules whose index arithmetic is easier in Python than in egglog
 
     def enabled(self, mode: str) -> bool:
@@ -66,12 +75,66 @@ class RuleInfo:
         return mode == "xla" and self.xla
 
 
+class DeferredCommands(Sequence["RewriteOrRule"]):
+    """The egglog commands of rule `name` of the family in module `rules/<family>.py`, built
+    (running that family's DSL) on first use: what a `RuleInfo` read from the cached catalog
+    (`registry.all_rules`) holds."""
+
+    def __init__(self, family: str, name: str):
+        self.family = family
+        self.name = name
+
+    @cached_property
+    def _commands(self) -> Sequence[RewriteOrRule]:
+        module = importlib.import_module(f"stablehlo_eqsat.rules.{self.family}")
+        return next(r for r in module.FAMILY.rules if r.name == self.name).commands
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._commands[index]
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def __iter__(self) -> Iterator[RewriteOrRule]:
+        return iter(self._commands)
+
+    def __repr__(self) -> str:
+        return f"DeferredCommands({self.family!r}, {self.name!r})"
+
+
+# A registered generator of rules: its typed parameters are the pattern variables.
+Generator = Callable[..., Iterable[RuleInfo]]
+
+
 @dataclass
 class RuleFamily:
     """The rules of one concern (one file in `rules/`)."""
 
     name: str
-    rules: list[RuleInfo] = field(default_factory=list)
+    # Rules and not yet run generators, in the order they were registered.
+    _entries: list[RuleInfo | Generator] = field(default_factory=list, repr=False)
+    _rules: list[RuleInfo] = field(default_factory=list, repr=False)
+
+    @property
+    def rules(self) -> list[RuleInfo]:
+        """Every rule of the family, running the registered generators (the DSL) on first use."""
+        while self._entries:
+            entry = self._entries[0]
+            if isinstance(entry, RuleInfo):
+                self._rules.append(entry)
+            else:
+                self._build(entry)
+            del self._entries[0]
+        return self._rules
+
+    @property
+    def built(self) -> bool:
+        """Whether every registered generator has run."""
+        return all(isinstance(e, RuleInfo) for e in self._entries)
+
+    def ready_rule(self, name: str) -> RuleInfo:
+        """Rule `name` among those that need no generator run (expansions, listed rules)."""
+        return next(r for r in (*self._rules, *self._entries) if isinstance(r, RuleInfo) and r.name == name)
 
     def rule(
         self,
@@ -95,12 +158,17 @@ class RuleFamily:
 
         def wrap(fn: Expand) -> Expand:
             classes = frozenset([fp] if isinstance(fp, str) else fp)
-            self.rules.append(RuleInfo(name, self.name, classes, xla, (), fn))
+            self._entries.append(RuleInfo(name, self.name, classes, xla, (), fn))
             return fn
 
         return wrap
 
-    def register(self, fn: Callable[..., Iterable[RuleInfo]]) -> Callable[..., Iterable[RuleInfo]]:
+    def register(self, fn: Generator) -> Generator:
+        """Keep `fn`; its rules are made when `rules` is first read (`_build`)."""
+        self._entries.append(fn)
+        return fn
+
+    def _build(self, fn: Generator) -> None:
         """Run `fn` with fresh pattern variables named after its parameters and keep its rules."""
         import inspect
 
@@ -110,20 +178,22 @@ class RuleFamily:
         params = inspect.signature(fn).parameters
         args = [var(p, hints[p]) for p in params]
         for info in fn(*args):
-            if any(r.name == info.name for r in self.rules):
+            if any(r.name == info.name for r in self._rules):
                 # The same name may be yielded several times (e.g. once per rank): merge, but a
                 # name stands for one floating-point contract.
-                old = next(r for r in self.rules if r.name == info.name)
+                old = next(r for r in self._rules if r.name == info.name)
                 if (old.fp, old.xla) != (info.fp, info.xla):
                     raise ValueError(f"rule {info.name!r} yielded with different fp classes or xla flags")
-                self.rules[self.rules.index(old)] = RuleInfo(
-                    old.name, old.family, old.fp, old.xla, old.commands + info.commands
+                self._rules[self._rules.index(old)] = RuleInfo(
+                    old.name, old.family, old.fp, old.xla, (*old.commands, *info.commands)
                 )
             else:
-                self.rules.append(info)
-        return fn
+                self._rules.append(info)
 
 
 def is_splat(x: Tensor, key: str) -> Fact:
     """Condition: every element of `x` is the value `key` names (`"s:0"`, `"s:1"`, ...)."""
+    from egglog import String, eq
+    from stablehlo_eqsat.dialect_glue.schema import splat_of
+
     return eq(splat_of(x)).to(String(key))

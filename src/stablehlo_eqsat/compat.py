@@ -41,3 +41,88 @@ def new_mlir_context() -> ir.Context:
     chlo.register_dialect(context)
     hlo.register_dialect(context)
     return context
+
+
+def egglog_bindings():  # type: ignore[no-untyped-def]
+    """egglog's Rust bindings (`egglog.bindings`: `EGraph`, `parse_program`, `run_program`,
+    `serialize`), without importing the Python DSL around them when it is not loaded yet: the
+    bindings alone take ~0.02 s to load, `import egglog` ~0.3 s. The module is registered as
+    `egglog.bindings`, so a later `import egglog` (building rules) reuses it. Same in 13.2 and 14."""
+    import sys
+
+    loaded = sys.modules.get("egglog.bindings")
+    if loaded is not None:
+        return loaded
+    if "egglog" in sys.modules:
+        from egglog import bindings
+
+        return bindings
+    path = _egglog_bindings_path()
+    if path is None:  # pragma: no cover - an egglog laid out otherwise
+        from egglog import bindings
+
+        return bindings
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.ExtensionFileLoader("egglog.bindings", str(path))
+    spec = importlib.util.spec_from_file_location("egglog.bindings", path, loader=loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["egglog.bindings"] = module
+    try:
+        loader.exec_module(module)
+    except Exception as e:  # pragma: no cover - then load it the ordinary way
+        del sys.modules["egglog.bindings"]
+        log.debug("loading egglog's bindings alone failed: %s", e)
+        from egglog import bindings
+
+        return bindings
+    return module
+
+
+def _egglog_bindings_path():  # type: ignore[no-untyped-def]
+    """The file of egglog's extension module, found without importing egglog."""
+    import importlib.machinery
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("egglog")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = Path(folder) / f"bindings{suffix}"
+            if path.is_file():
+                return path
+    return None
+
+
+def egglog_identity() -> str:
+    """What identifies the installed egglog for caches of the egglog text it generates: its
+    distribution (name and version) and its extension module's size and time, found without
+    importing egglog (`importlib.metadata` would take ~0.05 s)."""
+    path = _egglog_bindings_path()
+    if path is None:  # pragma: no cover
+        from importlib.metadata import version
+
+        return f"egglog {version('egglog')}"
+    dists = sorted(p.name for p in path.parent.parent.glob("egglog-*.dist-info"))
+    stat = path.stat()
+    return f"{','.join(dists)}|{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def close_recording(egraph: object) -> None:
+    """Release what an `EGraph(save_egglog_string=True)` holds: egglog 14 keeps its transcript in a
+    temporary file until `close()`; 13.2 keeps it in memory and has no `close`."""
+    close = getattr(egraph, "close", None)
+    if close is not None:
+        close()
+
+
+def generated_rule_names(egraph: object) -> dict[str, object]:
+    """The names egglog-python gave the rules it sent to `egraph` (an `EGraph`), with their
+    declarations, in the order it sent them. egglog-python 14 also lists each rewrite under its
+    printed text (what egglog reports for a rewrite replayed without its name); 13.2 does not."""
+    names = egraph._state.rule_name_to_command_decl  # type: ignore[attr-defined]
+    return {name: decl for name, decl in names.items() if not name.startswith("(")}

@@ -1,0 +1,252 @@
+"""The rule library as egglog text: what an e-graph session replays instead of running the DSL.
+
+egglog-python turns the schema (`dialect_glue.schema`) and the rules into egglog commands by
+running its Python DSL, seconds for the whole library. `build` does that once, in an e-graph
+that records the text it generates (`EGraph(save_egglog_string=True)`), and keeps everything a
+session needs as plain data (`EgglogProgram`), which `rules/cache.py` stores on disk: a later
+process replays the text through egglog's bindings and never imports the DSL.
+
+`build` runs exactly what a session built with the Python API used to run, in the same order:
+the declarations, every ruleset once on the empty e-graph (egglog compiles a ruleset the first
+time it runs; doing it here keeps that out of the `push`/`pop` scope of each graph), then one
+saturation iteration of each kind, whose `run-schedule` text it keeps as the template of every
+iteration (`EGraphSession.saturate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from stablehlo_eqsat.rules.base import RuleInfo
+
+FORMAT = 3  # of `EgglogProgram.to_json`; part of the cache key
+
+# Stand-ins for the back-off parameters while the schedule text is captured; they become
+# `{match_limit}` and `{ban_length}` in the template.
+_MATCH_SENTINEL = 977_000_001
+_BAN_SENTINEL = 977_000_002
+# Commands are replayed a few at a time: egglog 13.2's parser copies the source into every span,
+# so one call on the whole program (~100 kB) takes seconds and gigabytes.
+_CHUNK_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class EgglogProgram:
+    """An e-graph's schema and rulesets as egglog text, with what the Python side needs about it."""
+
+    commands: tuple[str, ...]  # declarations, rulesets and their first runs, a few commands each
+    relations: dict[str, str]  # dtype kind (float, int, bool) -> egglog relation (for `insert`)
+    op_names: dict[str, str]  # egglog function -> the Python name egglog-python serializes it as
+    sized: frozenset[str]  # functions whose rows count as the e-graph's size (as egglog-python counts)
+    step: str = ""  # one iteration (`run-schedule`), with `{match_limit}` and `{ban_length}` to fill
+    multi_step: str = ""  # the same plus the multi-pattern rules ("" when there are none)
+    has_rewrites: bool = False  # whether `step` runs any rewrite rule
+    rule_names: dict[str, str] = field(default_factory=dict)  # egglog rule name -> library rule name
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "commands": list(self.commands),
+            "relations": self.relations,
+            "op_names": self.op_names,
+            "sized": sorted(self.sized),
+            "step": self.step,
+            "multi_step": self.multi_step,
+            "has_rewrites": self.has_rewrites,
+            "rule_names": self.rule_names,
+        }
+
+    @classmethod
+    def from_json(cls, js: dict[str, Any]) -> EgglogProgram:
+        """The program `to_json` wrote; `TypeError`, `KeyError` or `ValueError` if `js` is not one."""
+
+        def strings(x: object) -> dict[str, str]:
+            if not isinstance(x, dict) or not all(isinstance(v, str) for v in (*x, *x.values())):
+                raise TypeError("expected a map of strings")
+            return dict(x)
+
+        commands, sized = js["commands"], js["sized"]
+        texts = [*commands, *sized, js["step"], js["multi_step"]]
+        if (
+            not isinstance(commands, list)
+            or not isinstance(sized, list)
+            or not all(isinstance(t, str) for t in texts)
+        ):
+            raise TypeError("expected lists of strings")
+        if not isinstance(js["has_rewrites"], bool):
+            raise TypeError("has_rewrites")
+        return cls(
+            tuple(commands),
+            strings(js["relations"]),
+            strings(js["op_names"]),
+            frozenset(sized),
+            js["step"],
+            js["multi_step"],
+            js["has_rewrites"],
+            strings(js["rule_names"]),
+        )
+
+
+def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:
+    """Run the DSL for `rules` (None: the schema alone, for sessions without rules) and keep the
+    egglog text it generates. `tag` names the rulesets (`rules-<tag>`, `multi-<tag>`)."""
+    from egglog import EGraph, back_off, ruleset, run
+    from stablehlo_eqsat.rules.analysis import analysis_ruleset
+
+    from stablehlo_eqsat.compat import close_recording, generated_rule_names
+
+    egraph = EGraph(save_egglog_string=True)
+    try:
+        relations = _declare(egraph)
+        if rules is None:
+            text = egraph.as_egglog_string
+            return EgglogProgram(tuple(chunks(text)), relations, *_names(egraph))
+        single = [c for r in rules if r.family != "multi" for c in r.commands]
+        multi = [c for r in rules if r.family == "multi" for c in r.commands]
+        rewrites = ruleset(*single, name=f"rules-{tag}") if single else None
+        multi_rs = ruleset(*multi, name=f"multi-{tag}") if multi else None
+        for rs in (analysis_ruleset, rewrites, multi_rs):
+            if rs is not None:
+                egraph.run(run(rs))
+        # egglog prints a rewrite without the name egglog-python gave it; put the names back, so
+        # that the replayed rules are named as they were (the run reports count matches by name).
+        given = generated_rule_names(egraph)
+        text = _named(egraph.as_egglog_string, list(given))
+        # One iteration of each kind, as `EGraphSession.saturate` composed them with the Python
+        # API: the analyses saturated, the rewrites under back-off, then (in the first
+        # iterations) the analyses again and the multi-pattern rules.
+        egraph.push()
+        mark = len(egraph.as_egglog_string)
+        scheduler = back_off(match_limit=_MATCH_SENTINEL, ban_length=_BAN_SENTINEL)
+        analysis = run(analysis_ruleset).saturate()
+        single_step = analysis + run(rewrites, scheduler=scheduler) if rewrites is not None else analysis
+        steps = [single_step, *([single_step + analysis + run(multi_rs)] if multi_rs is not None else [])]
+        templates = []
+        for step in steps:
+            egraph.run(step)
+            recorded = egraph.as_egglog_string
+            templates.append(_template(recorded[mark:].strip(), rewrites is not None))
+            mark = len(recorded)
+        op_names, sized = _names(egraph)
+        decl_names = {c.decl: r.name for r in rules for c in r.commands}
+        rule_names = {egg: decl_names[decl] for egg, decl in given.items() if decl in decl_names}
+        egraph.pop()
+        return EgglogProgram(
+            tuple(chunks(text)),
+            relations,
+            op_names,
+            sized,
+            templates[0],
+            templates[1] if len(templates) > 1 else "",
+            rewrites is not None,
+            rule_names,
+        )
+    finally:
+        close_recording(egraph)
+
+
+def _declare(egraph: Any) -> dict[str, str]:
+    """Declare the whole schema (egglog-python declares constructors lazily, on first use; text
+    insertion needs all of them); the egglog names of the dtype relations."""
+    from stablehlo_eqsat.dialect_glue import schema
+
+    egraph._add_decls(
+        schema.Ty, schema.TList, schema.Tensor, schema.node, schema.type_of, schema.splat_of,
+        schema.float_dtype, schema.int_dtype, schema.bool_dtype,
+    )  # fmt: skip
+    state = egraph._state
+    for cls in (schema.Ty, schema.TList, schema.Tensor):
+        for name in dir(cls):
+            member = getattr(cls, name)
+            ref = getattr(member, "__egg_ref__", None) if not name.startswith("__") else None
+            if ref is not None:
+                state.callable_ref_to_egg(ref)
+    for fn in (schema.node, schema.type_of, schema.splat_of):
+        state.callable_ref_to_egg(fn.__egg_ref__)
+    # Relations get module-qualified egglog names: remember them for text insertion.
+    return {
+        kind: state.callable_ref_to_egg(fn.__egg_ref__)[0]
+        for kind, fn in (
+            ("float", schema.float_dtype),
+            ("int", schema.int_dtype),
+            ("bool", schema.bool_dtype),
+        )
+    }
+
+
+def _names(egraph: Any) -> tuple[dict[str, str], frozenset[str]]:
+    """The serialization's op names and the functions egglog-python counts in
+    `all_function_sizes` (those it has a Python callable for), as its state has them now."""
+    state = egraph._state
+    return dict(state.op_mapping()), frozenset(k for k, v in state.egg_fn_to_callable_refs.items() if v)
+
+
+def _named(text: str, names: list[str]) -> str:
+    """`text` with the rules named by `names` in the order they were added (`:name` is
+    printed for a `rule` but not for a `rewrite`)."""
+    out = []
+    left = iter(names)
+    for command in commands(text):
+        if command.startswith("(rewrite "):
+            command = f'{command[:-1]} :name "{next(left)}")'
+        elif command.startswith("(rule "):
+            name = next(left)
+            assert command.endswith(f':name "{name}")'), (name, command)
+        else:
+            assert not command.startswith("(birewrite "), command  # two names each: not used
+        out.append(command)
+    assert next(left, None) is None, "more rule names than rules"
+    return "\n".join(out)
+
+
+def _template(text: str, has_scheduler: bool) -> str:
+    """The recorded schedule text with the back-off parameters as `str.format` fields."""
+    assert "{" not in text and "}" not in text, text
+    if has_scheduler:
+        for sentinel, name in ((_MATCH_SENTINEL, "match_limit"), (_BAN_SENTINEL, "ban_length")):
+            assert text.count(str(sentinel)) == 1, text
+            text = text.replace(str(sentinel), "{" + name + "}")
+    return text
+
+
+def commands(text: str) -> Iterator[str]:
+    """The top-level commands (parenthesized s-expressions) of egglog `text`, comments dropped."""
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == ";":
+            while i < n and text[i] != "\n":
+                i += 1
+        elif c == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                yield text[start : i + 1]
+        i += 1
+    if depth:
+        raise ValueError("unbalanced egglog text")
+
+
+def chunks(text: str, size: int = _CHUNK_CHARS) -> Iterator[str]:
+    """`text`'s commands, joined into pieces of about `size` characters."""
+    batch: list[str] = []
+    length = 0
+    for command in commands(text):
+        if batch and length + len(command) > size:
+            yield "\n".join(batch)
+            batch, length = [], 0
+        batch.append(command)
+        length += len(command) + 1
+    if batch:
+        yield "\n".join(batch)

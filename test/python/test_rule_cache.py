@@ -1,0 +1,176 @@
+"""The rule library as cached egglog text: a cold build and a warm load give the same program,
+the replayed program saturates exactly as the Python API did, a process with a warm cache never
+imports the DSL, and a damaged cache entry is rebuilt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from stablehlo_eqsat.passes.egraph import EGraphSession, Limits, _decode
+from stablehlo_eqsat.rules import cache, program, registry
+
+# A few rules that fire on the graph below; `a + b` and `b + a` meet through the commutation.
+ONLY = ("add-commute", "mul-commute", "mul-two", "neg-neg", "add-zero")  # add-zero: not in strict
+GRAPH = [
+    '(set (N 0) (Input (TT (vec-of 4) "f32") 0 0))',
+    '(set (N 1) (Input (TT (vec-of 4) "f32") 0 1))',
+    '(set (N 2) (Add (TT (vec-of 4) "f32") (N 0) (N 1) ""))',
+    '(set (N 3) (Add (TT (vec-of 4) "f32") (N 1) (N 0) ""))',
+    '(set (N 4) (Mul (TT (vec-of 4) "f32") (N 2) (N 3) ""))',
+    '(set (N 5) (Neg (TT (vec-of 4) "f32") (Neg (TT (vec-of 4) "f32") (N 4) "") ""))',
+    '(set (N 6) (Add (TT (vec-of 4) "f32") (N 5) (N 5) ""))',
+    '(set (N 7) (Add (TT (vec-of 4) "f32") (N 6) (N 0) ""))',
+]
+LIMITS = Limits(iterations=4, match_limit=3, ban_length=2)  # small enough for back-off to ban
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache directory, and no schedule remembered in this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(registry, "_CACHE", {})
+    return tmp_path / "stablehlo-eqsat" / "rules"
+
+
+def _schedule() -> registry.RuleSchedule:
+    registry._CACHE.clear()
+    return registry.rulesets_for("strict", ONLY)
+
+
+def _saturate(schedule: registry.RuleSchedule) -> tuple[object, ...]:
+    session = EGraphSession(schedule)
+    with session.scope():
+        session.egraph.run("\n".join(GRAPH))
+        report = session.saturate(LIMITS)
+        data = session.serialize()
+    return report.matches, report.iterations, report.nodes_after, data.nodes, data.term_class
+
+
+def test_cold_build_and_warm_load_agree(cache_home: Path) -> None:
+    cold = _schedule()
+    assert [r.name for r in cold.rules] == ["add-commute", "mul-commute", "mul-two", "neg-neg"]
+    assert len(list(cache_home.glob("strict-*.json"))) == 1
+    warm = _schedule()
+    assert warm is not cold and warm.program == cold.program
+    assert set(warm.rule_names.values()) == {"add-commute", "mul-commute", "mul-two", "neg-neg"}
+    assert ":match-limit {match_limit} :ban-length {ban_length}" in warm.program.step
+    assert _saturate(cold) == _saturate(warm)
+
+
+def test_replayed_text_saturates_as_the_python_api(cache_home: Path) -> None:
+    """The replayed program and schedule text do what egglog-python's API did with the same
+    rules: the same matches per rule, iterations and serialized e-graph."""
+    from egglog import EGraph, back_off, ruleset, run
+    from stablehlo_eqsat.rules.analysis import analysis_ruleset
+
+    schedule = _schedule()
+    egraph = EGraph()
+    program._declare(egraph)
+    rewrites = ruleset(*(c for r in schedule.rules for c in r.commands), name="reference")
+    for rs in (analysis_ruleset, rewrites):
+        egraph.run(run(rs))
+    names = {c.decl: r.name for r in schedule.rules for c in r.commands}
+    egraph.push()
+    raw = egraph._egraph
+    raw.run_program(*raw.parse_program("\n".join(GRAPH)))
+    step = run(analysis_ruleset).saturate() + run(
+        rewrites, scheduler=back_off(match_limit=LIMITS.match_limit, ban_length=LIMITS.ban_length)
+    )
+    matches: dict[str, int] = {}
+    iterations = 0
+    for _ in range(LIMITS.iterations):
+        result = egraph.run(step)
+        iterations += 1
+        for decl, n in result.num_matches_per_rule.items():
+            name = names.get(decl)  # (None: an analysis rule)
+            if name is not None and n:
+                matches[name] = matches.get(name, 0) + n
+        if not result.updated:
+            break
+    size = sum(n for _, n in egraph.all_function_sizes())
+    data = _decode(json.loads(egraph._serialize(split_primitive_outputs=False).to_json()))
+    assert matches, "the graph should make some rules fire"
+    assert _saturate(schedule) == (matches, iterations, size, data.nodes, data.term_class)
+
+
+def test_warm_process_does_not_run_the_dsl(cache_home: Path) -> None:
+    """With the cache filled, choosing the rules and saturating imports neither egglog's Python
+    DSL nor the schema it needs; listing the rules does not either."""
+    code = (
+        "import sys\n"
+        "from stablehlo_eqsat.rules import registry\n"
+        "from stablehlo_eqsat.passes.egraph import EGraphSession, Limits\n"
+        "s = registry.rulesets_for('xla')\n"
+        "assert len(registry.all_rules()) > 100\n"
+        "session = EGraphSession(s)\n"
+        "with session.scope():\n"
+        "    session.egraph.run('(set (N 0) (Input (TT (vec-of 4) \"f32\") 0 0))')\n"
+        "    session.saturate(Limits(iterations=1))\n"
+        "print(sorted(m for m in ('egglog', 'egglog.egraph', 'stablehlo_eqsat.dialect_glue.schema',"
+        " 'stablehlo_eqsat.rules.arith') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent.parent)}
+    cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "egglog" in cold.stdout  # the first process built the rules
+    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert warm.stdout.strip() == "[]", warm.stdout + warm.stderr
+    # A damaged catalog is rebuilt (running the DSL once more), not an error.
+    (catalog,) = cache_home.glob("catalog-*.json")
+    catalog.write_text(catalog.read_text()[:100])
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert warm.stdout.strip() == "[]", warm.stdout + warm.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: "not json",
+        lambda text: text.replace("rules-strict", "rules-other", 1),  # checksum no longer matches
+        lambda text: json.dumps({"name": "x", "sha256": "0", "content": {}}),  # another entry
+    ],
+)
+def test_a_damaged_entry_is_rebuilt(cache_home: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    built = _schedule()
+    (entry,) = cache_home.glob("strict-*.json")
+    entry.write_text(damage(entry.read_text()))
+    rebuilt = _schedule()
+    assert rebuilt.program == built.program
+    assert cache.load(entry.stem) is not None  # and stored again
+
+
+def test_a_valid_entry_of_the_wrong_shape_is_rebuilt(cache_home: Path) -> None:
+    built = _schedule()
+    (entry,) = cache_home.glob("strict-*.json")
+    cache.store(entry.stem, {"commands": "not a list"})
+    assert _schedule().program == built.program
+
+
+def test_concurrent_writers_leave_a_whole_entry(tmp_path: Path) -> None:
+    """Writers racing on one entry (lit runs many processes) leave one whole entry, never a mix."""
+    contents = [{"commands": [str(i) * 1000] * 50} for i in range(8)]
+
+    def write(content: dict[str, list[str]]) -> None:
+        for _ in range(20):
+            cache.store("race", content, tmp_path)
+
+    threads = [threading.Thread(target=write, args=(c,)) for c in contents]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert cache.load("race", tmp_path) in contents
+    assert [p.name for p in tmp_path.iterdir()] == ["race.json"]
+
+
+def test_commands_split_top_level_forms() -> None:
+    text = '(a "x ) ;" (b))\n; a comment (\n(c)\n\n(d "\\"")'
+    assert list(program.commands(text)) == ['(a "x ) ;" (b))', "(c)", '(d "\\"")']
+    assert list(program.chunks(text, size=12)) == ['(a "x ) ;" (b))', '(c)\n(d "\\"")']
