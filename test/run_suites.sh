@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 find_python() {  # find_python 3.13 -> a path to a working python3.13
-  local v=$1 candidate
-  for candidate in "$(command -v "python$v" || true)" "$HOME"/.pyenv/versions/"$v"*/bin/"python$v"; do
+  local v=$1 candidate home
+  home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+  for candidate in "$(command -v "python$v" || true)" "$home"/.pyenv/versions/"$v"*/bin/"python$v"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c '' 2>/dev/null; then
       echo "$candidate"
       return 0
