@@ -211,3 +211,19 @@ def test_small_functions_are_saturated_together_with_the_same_result(no_fallback
         alone, (report,) = optimized(text)
         assert report.graphs[0].batched == 1
         assert alone[name] == together[name]
+
+
+_QUANTIZED = """
+func.func @main(%x: tensor<4x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<4x!quant.uniform<i8:f32, 0.5:3>> {
+  %0 = stablehlo.negate %x : tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+}
+"""
+
+
+def test_quantized_module_passes_through_byte_for_byte(caplog: pytest.LogCaptureFixture) -> None:
+    """jaxlib's bindings have no quant dialect: the module comes back as given, with a warning."""
+    with caplog.at_level(logging.WARNING, logger="stablehlo_eqsat"):
+        assert optimize_module(_QUANTIZED) == _QUANTIZED
+        assert optimize_module(_QUANTIZED.encode()) == _QUANTIZED.encode()
+    assert any("quant dialect" in r.getMessage() for r in caplog.records)
