@@ -30,6 +30,7 @@ suite() {  # suite NAME PYTHON PINS...
   "$venv/bin/python" -m pip install -q -e '.[test]' "$@"
   (
     . "$venv/bin/activate"
+    export MYPY_CACHE_DIR="$venv/mypy_cache"  # never another interpreter's incremental cache
     python -c 'from importlib.metadata import version as v; print("== jax", v("jax"), "jaxlib", v("jaxlib"), "egglog", v("egglog"))'
     ruff check . && ruff format --check . && mypy && lit -sv test && pytest -n 2 -q
   )

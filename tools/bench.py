@@ -44,7 +44,7 @@ from stablehlo_eqsat.tools.bench_report import (
 from stablehlo_eqsat.tools.report import fmt_error, fmt_ratio, machine_description, progress
 from stablehlo_eqsat.tools.transform import Transformed, eqsat_pipeline, transform
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 if TYPE_CHECKING:
     from stablehlo_eqsat.passes.reports import FunctionReport

@@ -28,7 +28,7 @@ from stablehlo_eqsat.tools.report import markdown_table
 from stablehlo_eqsat.tools.transform import Transformed, eqsat_pipeline, transform
 from stablehlo_eqsat.tools.zoo import CNN_NAMES, lower_model
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 
 @dataclass

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from stablehlo_eqsat.tools.cost_report import IlpRow, Variant, plot_if_possible, spearman, write_report
 from stablehlo_eqsat.tools.report import fmt_or_na, load_average, progress
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 if TYPE_CHECKING:
     from stablehlo_eqsat.dialect_glue.graph import TermGraph

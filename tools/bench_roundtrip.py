@@ -101,7 +101,7 @@ def run_one(num_ops: int, seed: int, profile: str | None = None, pipeline: str =
     from stablehlo_eqsat.passes.pipeline import parse_module, run_pipeline
     from stablehlo_eqsat.tools.gen_module import generate_module
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     text = generate_module(num_ops, seed)
     ops_in = xla.count_ops(text)

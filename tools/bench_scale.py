@@ -46,7 +46,7 @@ def stacked_zoo_module(num_ops: int, model: str = "gpt2_block") -> str:
     from stablehlo_eqsat.passes.pipeline import parse_module
     from stablehlo_eqsat.tools.zoo import lower_model
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     module, errors = parse_module(lower_model(model), make_context())
     if module is None:
@@ -108,7 +108,7 @@ def optimize_file(path: str, pipeline: str, profile: str) -> dict[str, Any]:
     logging.getLogger("stablehlo_eqsat").setLevel(logging.ERROR)
     from stablehlo_eqsat.passes.pipeline import PipelineResult, run_pipeline
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     text = Path(path).read_text()
     start = time.perf_counter()
@@ -144,7 +144,7 @@ def optimize_file(path: str, pipeline: str, profile: str) -> dict[str, Any]:
 
 def compile_file(path: str) -> dict[str, Any]:
     """Seconds XLA CPU takes to compile the module in `path`."""
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     text = Path(path).read_text()
     start = time.perf_counter()
@@ -161,7 +161,7 @@ def bench(
     kinds: Sequence[str], sizes: Sequence[int], seed: int, pipeline: str, xla_timeout: float,
     xla_max: int, opt_timeout: float, profile: str,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ def _median_seconds(f: Callable[..., Any], *arrays: np.ndarray, repeats: int = 3
     for the default backend and timed by the one timer, a sample being one execution waited for."""
     import jax
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     text = jax.jit(f, keep_unused=True).lower(*arrays).as_text()
     exe = xla.compile_module(text, xla.backend_name())
@@ -183,7 +183,7 @@ def parallel_handoff(elementwise_rate: float, repeats: int) -> tuple[int, float]
     fewer flops than it moves bytes (never split) and a 12-op chain more (split by its cost)."""
     import os
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     exes = [xla.compile_module(_chain_program(k)) for k in (6, 12)]
     split = [

@@ -178,7 +178,7 @@ def _check(case: Case, options: Options, result: CaseResult) -> None:
     from stablehlo_eqsat.passes.pipeline import parse_module
     from stablehlo_eqsat.tools.harness import make_harness
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     allow_unregistered = case.kind == "quantized"  # "check.expect_*_const" ops are unregistered
     module, errors = parse_module(case.text, make_context(allow_unregistered=allow_unregistered))
@@ -245,7 +245,7 @@ def _referee(harness: Any, expected: list[Any], actual: list[Any], rtol: float) 
 
     import numpy as np
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     if not all(e.dtype == np.float32 for e in expected if e.dtype.kind == "f"):
         return None

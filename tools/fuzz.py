@@ -48,7 +48,7 @@ from stablehlo_eqsat.tools.fuzz_programs import generate_program
 from stablehlo_eqsat.tools.isolate import Outcome, run_tasks
 from stablehlo_eqsat.tools.random_programs import Program, canonical_text, dce, program_text
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 DEFAULT_SAVE_DIR = "test/lit/fuzz_regressions"
 

@@ -48,7 +48,7 @@ from stablehlo_eqsat.tools.perf_programs import FAMILIES, PerfProgram, generate,
 from stablehlo_eqsat.tools.perf_report import Record, last_line, shapes_text, summarize, write_outputs
 from stablehlo_eqsat.tools.report import fmt_ratio, load_average, machine_description, progress
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 COPIES = 2  # compilations of each side, timed together
 SAMPLE_SECONDS = 2e-3

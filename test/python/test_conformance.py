@@ -13,7 +13,7 @@ from stablehlo_eqsat.tools import harness
 from stablehlo_eqsat.tools.conformance import CaseResult, Options, collect_cases, run_cases
 from stablehlo_eqsat.tools.zoo import generate_zoo, model_names
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 # One or two files per op family: control flow (while via igamma, case), sort, scatter, reduce,
 # reduce_window (cumsum), dot_general, conv, gather, complex, bf16/f16/f64, unsigned and 64-bit ints,

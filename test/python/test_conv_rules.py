@@ -19,7 +19,7 @@ from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_sp
 from stablehlo_eqsat.rules.base import ExpansionContext
 from stablehlo_eqsat.rules.registry import all_rules
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 RULES = {r.name: r for r in all_rules() if r.family == "conv"}
 

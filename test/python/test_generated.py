@@ -11,7 +11,8 @@ from jaxlib.mlir import ir
 from stablehlo_eqsat.dialect_glue.context import make_context
 from stablehlo_eqsat.tools.gen_module import generate_module
 
-from stablehlo_eqsat import optimize_module, xla
+import stablehlo_eqsat.xla as xla
+from stablehlo_eqsat import optimize_module
 
 ROUNDTRIP = "builtin.module(stablehlo-eqsat-roundtrip)"
 

@@ -152,7 +152,7 @@ def test_standalone_module_makes_any_function_the_entry() -> None:
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.measured_choice import standalone_module
 
-    from stablehlo_eqsat import xla
+    import stablehlo_eqsat.xla as xla
 
     text = """
     func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {

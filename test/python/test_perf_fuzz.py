@@ -13,7 +13,7 @@ import pytest
 from stablehlo_eqsat.tools import perf_fuzz
 from stablehlo_eqsat.tools.perf_programs import FAMILIES, generate, rebuild, shrink_candidates
 
-from stablehlo_eqsat import xla
+import stablehlo_eqsat.xla as xla
 
 LAST_LINE = r"^\d+ programs: geomean [\d.]+, worst [\d.]+ \(\w+ seed \d+\), \d+ confirmed losses$"
 
