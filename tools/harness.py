@@ -19,8 +19,6 @@ from jaxlib.mlir import ir
 
 from stablehlo_eqsat.xla import XlaError, arg_type, compile_and_run, main_function, random_inputs
 
-_main = main_function
-
 _CHECK_PREFIX = "check."
 
 
@@ -51,7 +49,7 @@ def harness_module(module: ir.Module) -> int:
     """Rewrite `module` in place: `call @inputs()` results become `@main` parameters (appended after
     any existing ones), `check.*` ops and then-unused calls are removed. Returns how many times
     `@inputs` was called (`inputs_module` gives the values of one call)."""
-    main = _main(module)
+    main = main_function(module)
     entry = main.regions[0].blocks[0]
     n_calls = 0
     n_args_before = len(entry.arguments)
@@ -84,7 +82,7 @@ def harness_module(module: ir.Module) -> int:
 def inputs_module(module: ir.Module) -> ir.Module:
     """A copy of `module` whose public `@main` is the original `@inputs` (and nothing calls main)."""
     copy = ir.Module.parse(str(module), module.context)
-    old_main = _main(copy)
+    old_main = main_function(copy)
     old_main.erase()
     for op in copy.body.operations:
         o = op.operation
@@ -106,12 +104,12 @@ def make_harness(text: str, *, allow_unregistered: bool = False, seed: int = 0) 
     ctx = make_context(allow_unregistered=allow_unregistered)
     with ctx, ir.Location.unknown():
         module = ir.Module.parse(text)
-        main = _main(module)
+        main = main_function(module)
         n_params = len(main.regions[0].blocks[0].arguments)
         original = ir.Module.parse(str(module))
         n_calls = harness_module(module)
         module.operation.verify()
-        types = [arg_type(a.type) for a in _main(module).regions[0].blocks[0].arguments]
+        types = [arg_type(a.type) for a in main_function(module).regions[0].blocks[0].arguments]
         inputs = random_inputs(types[:n_params], seed)
         if n_calls:
             inputs += compile_and_run(inputs_module(original), []) * n_calls

@@ -69,7 +69,8 @@ def _execute(executable: Any, args: Sequence[Any], times: int, wait_each: bool) 
         out = executable.execute(args)
         if wait_each:
             jax.block_until_ready(out)
-    jax.block_until_ready(out)
+    if not wait_each:  # (with wait_each the last one was waited for already)
+        jax.block_until_ready(out)
 
 
 def time_interleaved(
