@@ -84,17 +84,18 @@ def choose(
             alternatives[CONVS_REWRITTEN] = rewritten
     report.extract_seconds = time.perf_counter() - start
     extracted = build_graph(data, choice, roots)
-    before = config.model.estimate(canonical)
-    after = config.model.estimate(extracted.graph)
+    judgement = config.model.judge(canonical, extracted.graph)
+    before, after = judgement.before, judgement.after
     report.cost_in, report.fusions_in = before.seconds, before.fusions
     report.cost_out, report.fusions_out = after.seconds, after.fusions
-    # The input program is always a candidate: keep it unless the model prefers the new one. Never
+    # The input program is always a candidate: keep it unless the model prefers the new one by more
+    # than its error on what changed (`CostModel.judge`: a tie goes to the input). Never
     # hand XLA an integer division by a constant zero that the input did not have: XLA's compiler
     # crashes on it (SIGFPE while folding), although its value is defined at run time.
     introduces_zero_division = int_division_by_zero(extracted.graph, tables) and not int_division_by_zero(
         canonical, tables
     )
-    if after.seconds > before.seconds * (1 + 1e-9) or introduces_zero_division:
+    if not judgement.take_after or introduces_zero_division:
         report.kept_input = True
         extracted = identity_extraction(canonical)
         report.cost_out, report.fusions_out = report.cost_in, report.fusions_in

@@ -227,7 +227,7 @@ class EqsatPass:
         only = tuple(sorted(n for n in self.only_rules.split("|") if n)) or None
         measurer = Measurer(Path(self.measure_cache) if self.measure_cache else None, self.measure_budget)
         model = MeasuredCostModel(
-            load_profile(self.device), measurer, self.measure, active=self.measure == "on"
+            load_profile(self.device), measurer=measurer, mode=self.measure, active=self.measure == "on"
         )
         config = EqsatConfig(
             schedule=rulesets_for(self.fp_mode, only),

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 from stablehlo_eqsat.dialect_glue import ops as O
-from stablehlo_eqsat.dialect_glue.graph import Term, TermGraph
+from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph
 from stablehlo_eqsat.passes.op_cost import (
     ELEMENTWISE,
     FREE,
@@ -36,6 +36,7 @@ class Kernel:
     seconds: float = 0.0
     split: bool = False  # XLA CPU runs it as several tasks on its thread pool
     parts: int = 1  # kernels XLA launches for it (a tree reduction: its reduce-windows and the reduce)
+    measured: bool = False  # `seconds` is the measured time of the op alone (`measure.py`)
 
 
 def parallel_tasks(
@@ -100,21 +101,90 @@ def _identity_operand(term: Term, graph: TermGraph) -> int | None:
     return None
 
 
+def _swaps_matrix_dims(perm: tuple[int, ...], batch: int) -> bool:
+    """`perm` keeps `batch` leading dimensions and swaps the two after them (and there are no more)."""
+    return perm == (*range(batch), batch + 1, batch)
+
+
+def _fold_operand_transposes(dot: Term, graph: TermGraph) -> Term:
+    """XLA's transpose folding: an operand of `dot` that transposes the two matrix dimensions of
+    its own operand (batch dimensions leading) is read untransposed, the dot's contracting
+    dimension moved instead."""
+    dims = O.dot_dims(dot)
+    named: dict[str, object] = {}
+    for side, batch, contracting in (
+        ("x", dims.lhs_batching_dimensions, dims.lhs_contracting_dimensions),
+        ("y", dims.rhs_batching_dimensions, dims.rhs_contracting_dimensions),
+    ):
+        operand = graph.terms[O.operand(dot, side)]
+        if operand.ctor != "Transpose" or batch != tuple(range(len(batch))):
+            continue
+        perm = O.vec(operand, "permutation")
+        if not _swaps_matrix_dims(perm, len(batch)):
+            continue
+        named[side] = O.operand(operand, "x")
+        prefix = "lhs" if side == "x" else "rhs"
+        named[f"{prefix}_contracting_dimensions"] = tuple(perm[c] for c in contracting)
+    return Term("Dot", dot.ty, O.replaced(dot, **named)) if named else dot  # type: ignore[arg-type]
+
+
+def _swapped_dot(transpose: Term, dot: Term, graph: TermGraph) -> Term | None:
+    """XLA's simplifier on `transpose(dot(a, b))`, the transpose swapping the two matrix dimensions
+    of the result (one of each operand): `dot(b, a)`, which computes the transposed product."""
+    dims = O.dot_dims(dot)
+    batch = len(dims.lhs_batching_dimensions)
+    if not _swaps_matrix_dims(O.vec(transpose, "permutation"), batch):
+        return None
+    for side, contracting in (("x", dims.lhs_contracting_dimensions), ("y", dims.rhs_contracting_dimensions)):
+        ty = graph.terms[O.operand(dot, side)].ty
+        if not isinstance(ty, TensorTy) or len(ty.shape) - batch - len(contracting) != 1:
+            return None
+    return Term(
+        "Dot",
+        transpose.ty,
+        O.replaced(
+            dot,
+            x=O.operand(dot, "y"),
+            y=O.operand(dot, "x"),
+            lhs_batching_dimensions=dims.rhs_batching_dimensions,
+            rhs_batching_dimensions=dims.lhs_batching_dimensions,
+            lhs_contracting_dimensions=dims.rhs_contracting_dimensions,
+            rhs_contracting_dimensions=dims.lhs_contracting_dimensions,
+        ),
+    )
+
+
 def xla_simplify(graph: TermGraph) -> TermGraph:
-    """`graph` as XLA will compile it: identities removed, chains merged, common subterms shared.
+    """`graph` as XLA will compile it: identities removed, chains merged, common subterms shared,
+    matrix transposes folded into dots.
 
     XLA's AlgebraicSimplifier, constant folding and CSE run before fusion, so the cost of an `x*1`,
     of `c1*c2` on constants or of a pair of transposes that cancel is nothing, whatever the
-    extraction. Term ids are kept (a removed term
-    is no longer reachable); children and roots are renamed to the terms that stand for them.
+    extraction; and a dot is run in the form XLA brings it to, its operands' and its user's matrix
+    transposes folded into its dimension numbers (`dot_cost.py`). Term ids are kept (a removed
+    term is no longer reachable; a transpose folded with its dot becomes that dot); children and
+    roots are renamed to the terms that stand for them.
     """
     out = TermGraph(terms=list(graph.terms))
     rep: dict[int, int] = {}
     seen: dict[Term, int] = {}
-    for t in graph.live():
+    live = graph.live()
+    uses = dict.fromkeys(live, 0)
+    for t in live:
+        for c in graph.terms[t].children():
+            uses[c] += 1
+    for r in graph.roots:
+        uses[r] += 1
+    for t in live:
         term = graph.terms[t]
         if any(c != rep[c] for c in term.children()):
             term = term.map_children(rep)
+        if term.ctor == "Dot":
+            term = _fold_operand_transposes(term, out)
+        elif term.ctor == "Transpose" and uses[O.operand(graph.terms[t], "x")] == 1:
+            inner = out.terms[O.operand(term, "x")]
+            if inner.ctor == "Dot" and (swapped := _swapped_dot(term, inner, out)) is not None:
+                term = _fold_operand_transposes(swapped, out)
         if term.ctor == "Reshape" and (inner := out.terms[O.operand(term, "x")]).ctor == "Reshape":
             term = Term("Reshape", term.ty, O.replaced(term, x=O.operand(inner, "x")))
         kids = term.children()

@@ -49,6 +49,12 @@ class DeviceProfile:
     # reduce, kernels that fuse no producer: the reduced operand is written out first. 0: off.
     tree_reduction_window: int = 0
     library_reduce_min_elements: int = 0
+    # The share of `matmul_flops_per_s` a dot reaches in each of XLA's dot kernels other than the
+    # library's GEMM (`dot_cost.py`): with the rhs contracting its minor dimension, and in XLA's
+    # generic emitter (an lhs contracting its major dimension). 1.0: no difference (cuBLAS takes
+    # either operand transposed).
+    dot_rhs_minor_efficiency: float = 1.0
+    dot_generic_efficiency: float = 1.0
 
 
 def unfused_concat(p: DeviceProfile, ctor: str, args: tuple[object, ...], ty: Ty) -> bool:
