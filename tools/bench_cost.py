@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Its own cache by default: timings taken under other XLA_FLAGS (threads) do not apply.
         cache = Path(args.measure_cache or Path(args.rescore or out) / "measure-cache.json")
         measurer = Measurer(cache, budget_seconds=600)
-        model = MeasuredCostModel(load_profile(args.device), measurer, args.measure)
+        model = MeasuredCostModel(load_profile(args.device), measurer=measurer, mode=args.measure)
     meta = {
         "command": "stablehlo-eqsat-bench-cost " + " ".join(argv if argv is not None else sys.argv[1:]),
         "profile": args.device,

@@ -33,7 +33,7 @@ def dims(lc: int, rc: int, lb: tuple[int, ...] = (), rb: tuple[int, ...] = ()) -
         (ty(512, 256), ty(512, 24), dims(0, 0), GENERIC),  # [K,M] x [K,N]: lhs contracts its major dim
         (ty(512, 24), ty(256, 512), dims(0, 1), GENERIC),  # the swapped operands of a matmul
         (ty(1, 512), ty(512, 24), dims(1, 0), VECTOR),  # M = 1
-        (ty(512,), ty(512, 24), dims(0, 0), VECTOR),  # a vector lhs
+        (TensorTy((512,), "f32"), ty(512, 24), dims(0, 0), VECTOR),  # a vector lhs
         (ty(4, 6), ty(6, 5), dims(1, 0), GENERIC),  # every dimension below 8: not the library's
         (ty(64, 64, dtype="f16"), ty(64, 64, dtype="f16"), dims(1, 0), GENERIC),  # no f16 GEMM
         (ty(2, 8, 64, 32), ty(2, 8, 32, 64), dims(3, 2, (0, 1), (0, 1)), GEMM),  # batched, canonical
@@ -162,7 +162,8 @@ def test_a_tie_on_dots_keeps_the_input() -> None:
     a = Graph()
     x, w = a.input(256, 512), a.input(24, 512)
     after = a.done(a.dot(x, w, dims(1, 1), 256, 24))  # another dot of the same arithmetic
-    loose = dataclasses.replace(MODEL, profile=dataclasses.replace(MODEL.profile, dot_rhs_minor_efficiency=1.02))
+    profile = dataclasses.replace(MODEL.profile, dot_rhs_minor_efficiency=1.02)
+    loose = dataclasses.replace(MODEL, profile=profile)
     judgement = loose.judge(before, after)
     assert judgement.after.seconds < judgement.before.seconds  # predicted faster, but by too little
     assert judgement.error_seconds > 0 and not judgement.take_after
