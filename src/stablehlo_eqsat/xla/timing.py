@@ -86,9 +86,10 @@ def time_interleaved(
     warmup: int = 3,
     warmup_seconds: float = 0.0,
     wait_each: bool = False,
+    args_each: Sequence[Sequence[Any]] | None = None,
 ) -> tuple[list[Samples], int]:
     """Time `executables` (compiled for one device, with the same parameters) on `args` (device
-    arrays); returns their samples and the executions per sample.
+    arrays), or each on its own `args_each[i]`; returns their samples and the executions per sample.
 
     Each executable is first run `warmup` times (more, up to 20, until `warmup_seconds` have
     passed: XLA CPU's kernels take a dozen runs to reach their steady speed). The batch size makes
@@ -99,16 +100,17 @@ def time_interleaved(
     program, which nothing waits for one by one)."""
     import jax
 
+    inputs = list(args_each) if args_each is not None else [args] * len(executables)
     warm_until = time.perf_counter() + warmup_seconds
-    for exe in executables:
+    for exe, exe_args in zip(executables, inputs, strict=True):
         for i in range(20):
             if i >= warmup and time.perf_counter() >= warm_until:
                 break
-            jax.block_until_ready(exe.execute(args))
+            jax.block_until_ready(exe.execute(exe_args))
     probe = []
     for _ in range(5):
         t = time.perf_counter()
-        jax.block_until_ready(executables[0].execute(args))
+        jax.block_until_ready(executables[0].execute(inputs[0]))
         probe.append(time.perf_counter() - t)
     batch = max(min_batch, min(max_batch, math.ceil(sample_seconds / max(statistics.median(probe), 1e-7))))
     samples = [Samples() for _ in executables]
@@ -121,7 +123,7 @@ def time_interleaved(
         shift = r % len(order)
         for i in order[shift:] + order[:shift]:
             c, t = time.process_time(), time.perf_counter()
-            _execute(executables[i], args, batch, wait_each)
+            _execute(executables[i], inputs[i], batch, wait_each)
             samples[i].wall.append((time.perf_counter() - t) / batch)
             samples[i].cpu.append((time.process_time() - c) / batch)
     return samples, batch

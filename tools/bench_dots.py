@@ -1,0 +1,350 @@
+"""`stablehlo-eqsat-bench-dots`: does the cost model price dot alternatives the way XLA runs them?
+
+    stablehlo-eqsat-bench-dots --out bench-dots/                      # the zoo's transformer and MLP blocks
+    stablehlo-eqsat-bench-dots --out bench-dots/ --only gpt2_block --rounds 30
+
+For every distinct matrix product (batch, M, K, N) of the zoo's transformer and MLP blocks, the
+alternatives the e-graph's dot rules choose between, in groups:
+
+* `forms`: the product with each operand stored either way ([M,K] or [K,M], [K,N] or [N,K]) and
+  computed as C or as its transpose (the swapped operands): the layouts the rewrites that absorb
+  or move transposes leave a dot with. Eight programs, each over its own arguments.
+* `chain` (unbatched products): `(x @ w1) @ w2` against `x @ (w1 @ w2)`, w2 of shape [N, K].
+* `merged` (unbatched products): three projections of one `x` as three dots against one dot with
+  the weights concatenated, then sliced.
+
+Each program is priced by the analytical model (`CostModel.estimate`, measuring off: the model
+the extractor uses) and timed under XLA CPU, a group at a time with the one timer
+(`xla.time_interleaved`, each program on its own random inputs), with a second compilation of
+the group's first program as the control; the time of a call that does almost nothing is
+subtracted from each (the model prices kernels, not the call). `--scale S` multiplies every
+M, K and N by S (the zoo's blocks are small: hidden 64). Reported: Spearman's rho of predicted against
+measured time within each group and pooled over groups as ratios to the group's first program,
+over the alternatives that differ from it by more than the measurement's noise (twice the
+control's deviation, at least 3%); and, per form, whether the model's kernel (`dot_cost.py`)
+is the one in XLA's optimized HLO (the library's GEMM is a YNNPACK fusion there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from stablehlo_eqsat.tools.cost_report import spearman
+from stablehlo_eqsat.tools.report import load_average, machine_description, markdown_table, progress
+
+import stablehlo_eqsat.xla as xla
+
+BLOCKS = ("mlp", "gpt2_block", "bert_layer", "llama_block", "vit_block", "mixer_block", "redundant_attention")
+NOISE_FLOOR = 0.03
+
+
+@dataclass
+class Program:
+    group: str
+    name: str
+    text: str
+    predicted_s: float = math.nan
+    measured_s: float = math.nan
+    kernel: str = ""  # the model's kernel for its dot (`forms` only)
+    xla_library: bool | None = None  # XLA ran the dot as a library (YNNPACK) fusion
+
+
+# -- the products of the zoo's blocks -------------------------------------------------------------
+Product = tuple[int, int, int, int]  # batch, M, K, N
+
+
+def products(text: str) -> set[Product]:
+    """The (batch, M, K, N) of every f32 `dot_general` in a module with one contracting dim."""
+    from jaxlib.mlir import ir
+    from jaxlib.mlir.dialects import stablehlo as hlo
+    from stablehlo_eqsat.dialect_glue.context import make_context
+
+    found: set[Product] = set()
+    with make_context():
+        module = ir.Module.parse(text)
+
+        def walk(op: ir.Operation) -> None:
+            for region in op.regions:
+                for block in region:
+                    for inner in block:
+                        if inner.operation.name == "stablehlo.dot_general":
+                            found.update(_product(inner.operation, hlo))
+                        walk(inner.operation)
+
+        walk(module.operation)
+    return found
+
+
+def _product(op, hlo) -> set[Product]:  # type: ignore[no-untyped-def]
+    from jaxlib.mlir import ir
+
+    lhs, rhs = (ir.RankedTensorType(v.type) for v in op.operands)
+    if str(lhs.element_type) != "f32":
+        return set()
+    d = hlo.DotDimensionNumbers(op.attributes["dot_dimension_numbers"])
+    lb, lc = list(d.lhs_batching_dimensions), list(d.lhs_contracting_dimensions)
+    rb, rc = list(d.rhs_batching_dimensions), list(d.rhs_contracting_dimensions)
+    size = lambda t, ds: math.prod(t.shape[i] for i in ds)  # noqa: E731
+    lfree = [i for i in range(lhs.rank) if i not in lb + lc]
+    rfree = [i for i in range(rhs.rank) if i not in rb + rc]
+    m, n = size(lhs, lfree), size(rhs, rfree)
+    if m == 1 or n == 1:
+        return set()
+    return {(size(lhs, lb), m, size(lhs, lc), n)}
+
+
+# -- the alternatives ---------------------------------------------------------------------------
+def _t(batch: int, *dims: int) -> str:
+    shape = ([batch] if batch > 1 else []) + list(dims)
+    return f"tensor<{'x'.join(map(str, shape))}xf32>"
+
+
+def _dims(batch: int, lc: int, rc: int) -> str:
+    b = 1 if batch > 1 else 0
+    batching = "batching_dims = [0] x [0], " if b else ""
+    return f"{batching}contracting_dims = [{lc + b}] x [{rc + b}]"
+
+
+def form_program(p: Product, lhs_t: bool, rhs_t: bool, swap: bool) -> str:
+    """C = A @ B with A stored [M,K] or [K,M] (`lhs_t`), B [K,N] or [N,K] (`rhs_t`); computed as
+    C, or as C's transpose with the operands swapped."""
+    batch, m, k, n = p
+    a = _t(batch, k, m) if lhs_t else _t(batch, m, k)
+    b = _t(batch, n, k) if rhs_t else _t(batch, k, n)
+    ac, bc = (0 if lhs_t else 1), (1 if rhs_t else 0)
+    if swap:
+        dot = f"%b, %a, {_dims(batch, bc, ac)} : ({b}, {a}) -> {_t(batch, n, m)}"
+        out = _t(batch, n, m)
+    else:
+        dot = f"%a, %b, {_dims(batch, ac, bc)} : ({a}, {b}) -> {_t(batch, m, n)}"
+        out = _t(batch, m, n)
+    return (
+        f"func.func public @main(%a: {a}, %b: {b}) -> {out} {{\n"
+        f"  %0 = stablehlo.dot_general {dot}\n  return %0 : {out}\n}}\n"
+    )
+
+
+def form_name(lhs_t: bool, rhs_t: bool, swap: bool) -> str:
+    return (
+        f"A {'[K,M]' if lhs_t else '[M,K]'}, B {'[N,K]' if rhs_t else '[K,N]'}{', swapped' if swap else ''}"
+    )
+
+
+def _matmul(res: str, lhs: str, rhs: str, lty: str, rty: str, out: str) -> str:
+    dims = "contracting_dims = [1] x [0]"
+    return f"  {res} = stablehlo.dot_general {lhs}, {rhs}, {dims} : ({lty}, {rty}) -> {out}\n"
+
+
+def chain_programs(p: Product) -> list[tuple[str, str]]:
+    _, m, k, n = p
+    x, w1, w2, out, mid, kk = _t(1, m, k), _t(1, k, n), _t(1, n, k), _t(1, m, k), _t(1, m, n), _t(1, k, k)
+    head = f"func.func public @main(%x: {x}, %w1: {w1}, %w2: {w2}) -> {out} {{\n"
+    left = _matmul("%0", "%x", "%w1", x, w1, mid) + _matmul("%1", "%0", "%w2", mid, w2, out)
+    right = _matmul("%0", "%w1", "%w2", w1, w2, kk) + _matmul("%1", "%x", "%0", x, kk, out)
+    tail = f"  return %1 : {out}\n}}\n"
+    return [("(x @ w1) @ w2", head + left + tail), ("x @ (w1 @ w2)", head + right + tail)]
+
+
+def merged_programs(p: Product) -> list[tuple[str, str]]:
+    _, m, k, n = p
+    x, w, y = _t(1, m, k), _t(1, k, n), _t(1, m, n)
+    head = f"func.func public @main(%x: {x}, %w1: {w}, %w2: {w}, %w3: {w}) -> ({y}, {y}, {y}) {{\n"
+    separate = "".join(
+        f"  %{i} = stablehlo.dot_general %x, %w{i + 1}, contracting_dims = [1] x [0] : ({x}, {w}) -> {y}\n"
+        for i in range(3)
+    )
+    wide, z = _t(1, k, 3 * n), _t(1, m, 3 * n)
+    merged = (
+        f"  %w = stablehlo.concatenate %w1, %w2, %w3, dim = 1 : ({w}, {w}, {w}) -> {wide}\n"
+        f"  %z = stablehlo.dot_general %x, %w, contracting_dims = [1] x [0] : ({x}, {wide}) -> {z}\n"
+        + "".join(
+            f"  %{i} = stablehlo.slice %z [0:{m}, {i * n}:{(i + 1) * n}] : ({z}) -> {y}\n" for i in range(3)
+        )
+    )
+    tail = f"  return %0, %1, %2 : {y}, {y}, {y}\n}}\n"
+    return [("three dots", head + separate + tail), ("one dot, weights concatenated", head + merged + tail)]
+
+
+def groups_for(p: Product) -> dict[str, list[Program]]:
+    label = "x".join(map(str, p[1:])) + (f" (batch {p[0]})" if p[0] > 1 else "")
+    groups = {
+        f"{label} forms": [
+            Program(f"{label} forms", form_name(*f), form_program(p, *f))
+            for f in itertools.product((False, True), repeat=3)
+        ]
+    }
+    if p[0] == 1:
+        groups[f"{label} chain"] = [Program(f"{label} chain", n, t) for n, t in chain_programs(p)]
+        groups[f"{label} merged"] = [Program(f"{label} merged", n, t) for n, t in merged_programs(p)]
+    return groups
+
+
+# -- pricing and timing -------------------------------------------------------------------------
+def predict(programs: Sequence[Program], device: str) -> None:
+    from stablehlo_eqsat.dialect_glue import ops as O
+    from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.passes.cost import CostModel
+    from stablehlo_eqsat.passes.dot_cost import dot_form
+    from stablehlo_eqsat.passes.profile import load_profile
+    from stablehlo_eqsat.tools.cost_variants import main_graph
+
+    model = CostModel(load_profile(device))
+    for prog in programs:
+        with make_context():
+            graph = main_graph(prog.text)
+        est = model.estimate(graph)
+        prog.predicted_s = est.seconds
+        graph = est.graph
+        dots = [graph.terms[k.members[0]] for k in est.kernels if k.kind == "dot"] if graph else []
+        if len(dots) == 1 and prog.group.endswith("forms"):
+            lhs, rhs = (graph.terms[c].ty for c in dots[0].children())  # type: ignore[union-attr]
+            prog.kernel = dot_form(lhs, rhs, O.dot_dims(dots[0])).kernel  # type: ignore[arg-type]
+
+
+BASELINE = (
+    "func.func public @main(%a: tensor<4xf32>) -> tensor<4xf32> {\n"
+    "  %0 = stablehlo.negate %a : tensor<4xf32>\n  return %0 : tensor<4xf32>\n}\n"
+)
+
+
+def measure(programs: Sequence[Program], rounds: int) -> float:
+    """Time one group, with a second compilation of its first program and a program that does
+    almost nothing (the cost of a call, ~10 us here, which the model does not price and which
+    would compress every ratio toward 1 at these sizes: it is subtracted); returns the control's
+    ratio to the first."""
+    texts = [p.text for p in programs] + [programs[0].text, BASELINE]
+    exes = [xla.compile_module(t) for t in texts]
+    args = [
+        xla.device_arrays(e, xla.random_inputs(xla.arg_types_of(t))) for e, t in zip(exes, texts, strict=True)
+    ]
+    samples, _ = xla.time_interleaved(
+        exes, args[0], rounds=rounds, sample_seconds=2e-3, min_batch=3, max_batch=50, args_each=args
+    )
+    call = samples[-1].median
+    net = [max(s.median - call, 0.05 * s.median) for s in samples[:-1]]
+    for prog, exe, seconds in zip(programs, exes, net, strict=False):
+        prog.measured_s = seconds
+        if prog.group.endswith("forms"):
+            prog.xla_library = "__ynn_fusion" in exe.hlo_modules()[0].to_string()
+    return net[-1] / net[0]
+
+
+def summarize(groups: dict[str, list[Program]], controls: dict[str, float]) -> dict[str, object]:
+    pooled_pred, pooled_meas = [], []
+    per_group = {}
+    for name, progs in groups.items():
+        base = progs[0]
+        noise = max(NOISE_FLOOR, 2 * abs(math.log(controls[name])))
+        kept = [p for p in progs[1:] if abs(math.log(p.measured_s / base.measured_s)) > noise]
+        for p in kept:
+            pooled_pred.append(p.predicted_s / base.predicted_s)
+            pooled_meas.append(p.measured_s / base.measured_s)
+        per_group[name] = {
+            "rho": spearman([p.predicted_s for p in progs], [p.measured_s for p in progs]),
+            "noise": noise,
+            "distinct": len(kept),
+            # a pair the measurement separates, ordered the same way by the model
+            "agree": all(
+                (p.predicted_s < base.predicted_s) == (p.measured_s < base.measured_s) for p in kept
+            ),
+        }
+    forms = [p for progs in groups.values() for p in progs if p.xla_library is not None]
+    kernels_right = sum((p.kernel in ("gemm", "gemm-rhs-minor")) == p.xla_library for p in forms)
+    return {
+        "pooled_rho": spearman(pooled_pred, pooled_meas),
+        "pooled_points": len(pooled_pred),
+        "kernels_right": kernels_right,
+        "kernels": len(forms),
+        "groups": per_group,
+    }
+
+
+def write(
+    out: Path, argv: Sequence[str], groups: dict[str, list[Program]], summary: dict[str, object]
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# stablehlo-eqsat: dot alternatives, the cost model against XLA",
+        "",
+        f"`stablehlo-eqsat-bench-dots {' '.join(argv)}`",
+        "",
+        f"Machine: {machine_description('cpu')}; load average {load_average()}.",
+        "",
+        f"**Pooled Spearman rho {summary['pooled_rho']:.3f}** over {summary['pooled_points']} alternatives "
+        "that differ from their group's first by more than the noise (ratios to the first); "
+        f"the model's dot kernel is XLA's for {summary['kernels_right']} of {summary['kernels']} forms.",
+        "",
+    ]
+    rows = []
+    per_group: dict[str, dict[str, object]] = summary["groups"]  # type: ignore[assignment]
+    for name, progs in groups.items():
+        g = per_group[name]
+        for p in progs:
+            rows.append([
+                name, p.name, f"{p.predicted_s * 1e6:.1f}", f"{p.measured_s * 1e6:.1f}",
+                f"{p.measured_s / progs[0].measured_s:.2f}", p.kernel,
+                "" if p.xla_library is None else ("library" if p.xla_library else "generic"),
+            ])  # fmt: skip
+        rows.append(
+            [
+                name,
+                f"rho {g['rho']:.2f}, noise {g['noise']:.3f}, {g['distinct']} distinct",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    lines += markdown_table(
+        ["group", "program", "predicted us", "measured us", "vs first", "model kernel", "XLA kernel"],
+        rows,
+        "llrrrll",
+    )
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    data = {"summary": summary, "programs": [{k: v for k, v in asdict(p).items() if k != "text"} for p in
+            (p for progs in groups.values() for p in progs)]}  # fmt: skip
+    (out / "report.json").write_text(json.dumps(data, indent=1))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="stablehlo-eqsat-bench-dots", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", required=True, help="folder for report.md and report.json")
+    p.add_argument(
+        "--only", default="", help="comma-separated zoo models (default: the transformer and MLP blocks)"
+    )
+    p.add_argument("--rounds", type=int, default=20, help="interleaved rounds per group")
+    p.add_argument("--device", default="cpu", help="cost profile: cpu | gpu | path to a calibrated .json")
+    p.add_argument("--scale", type=int, default=1, help="multiply M, K and N of every product by this")
+    args = p.parse_args(argv)
+    from stablehlo_eqsat.tools.zoo import lower_model
+
+    names = [n for n in args.only.split(",") if n] or list(BLOCKS)
+    found: set[Product] = set()
+    for name in names:
+        found |= products(lower_model(name))
+    groups: dict[str, list[Program]] = {}
+    for prod in sorted((b, m * args.scale, k * args.scale, n * args.scale) for b, m, k, n in found):
+        groups.update(groups_for(prod))
+    controls = {}
+    for i, (name, progs) in enumerate(groups.items()):
+        progress(f"[{i + 1}/{len(groups)}] {name}")
+        predict(progs, args.device)
+        controls[name] = measure(progs, args.rounds)
+    summary = summarize(groups, controls)
+    write(Path(args.out), argv if argv is not None else __import__("sys").argv[1:], groups, summary)
+    print(
+        f"{len(groups)} groups: pooled rho {summary['pooled_rho']:.3f} over {summary['pooled_points']} "
+        f"alternatives; kernels right {summary['kernels_right']}/{summary['kernels']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
