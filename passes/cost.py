@@ -105,33 +105,31 @@ class Judgement:
         return self.after.seconds <= self.before.seconds * (1 + 1e-9)
 
 
-def dot_kernels(est: Estimate) -> Counter[tuple[object, ...]]:
-    """The dots of a priced program as XLA runs them (operand and result types, dimension numbers),
-    each with how many times it occurs."""
+def _dot_kernels(est: Estimate) -> list[tuple[Kernel, tuple[object, ...]]]:
+    """The dot kernels of a priced program, each with what identifies the dot XLA runs (operand and
+    result types, dimension numbers)."""
     graph = est.graph
-    found: Counter[tuple[object, ...]] = Counter()
     if graph is None:
-        return found
+        return []
+    found = []
     for k in est.kernels:
         term = graph.terms[k.members[0]] if k.members else None
         if k.kind == "dot" and term is not None and term.ctor == "Dot":
             kids = tuple(graph.terms[c].ty for c in term.children())
-            found[(kids, term.ty, O.dot_dims(term))] += 1
+            found.append((k, (kids, term.ty, O.dot_dims(term))))
     return found
+
+
+def dot_kernels(est: Estimate) -> Counter[tuple[object, ...]]:
+    """The dots of a priced program as XLA runs them, each with how many times it occurs."""
+    return Counter(key for _, key in _dot_kernels(est))
 
 
 def changed_dot_seconds(est: Estimate, other: Estimate) -> float:
     """The time `est` spends in dots that `other` does not run."""
-    mine, theirs = dot_kernels(est), dot_kernels(other)
-    if mine == theirs or est.graph is None:
-        return 0.0
-    extra = mine - theirs
+    extra = dot_kernels(est) - dot_kernels(other)
     total = 0.0
-    for k in est.kernels:
-        term = est.graph.terms[k.members[0]] if k.members else None
-        if k.kind != "dot" or term is None or term.ctor != "Dot":
-            continue
-        key = (tuple(est.graph.terms[c].ty for c in term.children()), term.ty, O.dot_dims(term))
+    for k, key in _dot_kernels(est):
         if extra[key] > 0:
             extra[key] -= 1
             total += k.seconds
