@@ -111,7 +111,7 @@ def _dot_kernels(est: Estimate) -> list[tuple[Kernel, tuple[object, ...]]]:
     graph = est.graph
     if graph is None:
         return []
-    found = []
+    found: list[tuple[Kernel, tuple[object, ...]]] = []
     for k in est.kernels:
         term = graph.terms[k.members[0]] if k.members else None
         if k.kind == "dot" and term is not None and term.ctor == "Dot":
