@@ -6,6 +6,11 @@ arithmetic (`+ - * /`, negate, abs, max, min, sqrt) in the operands' own precisi
 arithmetic with wraparound, comparisons, select, and the ops that only move elements. Float
 to integer conversion, transcendental functions and anything on bf16 or complex values are
 left to XLA. Folding is `exact`: each fold is named like a rule (`fold-add`, ...).
+
+Values generated from iotas and splats alone (a causal mask `compare(iota, iota)`, position
+ids) stay computed: XLA never folds them and computes them inside the fusion that reads them,
+while a dense constant in their place is memory that fusion must read. Their values still feed
+folds that meet a dense constant, and a generated value that is itself a splat is folded.
 """
 
 from __future__ import annotations
@@ -169,6 +174,7 @@ def fold_constants(
     folder = _Folder(graph, tables, limit)
     out = TermGraph(roots=list(graph.roots))
     out.terms = list(graph.terms)
+    generated: set[int] = set()  # terms computed from iotas and splats alone
     for tid in graph.live():
         folded = folder.fold(tid)
         if folded is None:
@@ -179,6 +185,10 @@ def fold_constants(
         term = graph.terms[tid]
         assert isinstance(term.ty, TensorTy)
         value = np.broadcast_to(value, term.ty.shape).copy()  # (ascontiguousarray would make 0-d 1-d)
+        if _is_generated(term, generated, folder) and not _is_splat(value):
+            generated.add(tid)
+            folder.values[tid] = value  # known to later folds, but left computed
+            continue
         attr = _dense_attr(value, tables.dtypes[term.ty.dtype], term.ty.shape)
         key = "c" + hashlib.sha1(f"{attr}|{term.ty}".encode()).hexdigest()[:20]
         tables.consts.setdefault(key, attr)
@@ -189,6 +199,20 @@ def fold_constants(
     for i, t in enumerate(out.terms):
         out.index.setdefault(t, i)
     return out, folder.fired
+
+
+def _is_splat(value: np.ndarray) -> bool:
+    return value.size <= 1 or bool(np.all(value == value.flat[0]))
+
+
+def _is_generated(term: Term, generated: set[int], folder: _Folder) -> bool:
+    """An iota, or an op over generated values and splats with at least one generated operand."""
+    if term.ctor == "Iota":
+        return True
+    kids = list(term.children())
+    if not any(k in generated for k in kids):
+        return False
+    return all(k in generated or _is_splat(folder.values[k]) for k in kids)
 
 
 def _dense_attr(value: np.ndarray, element: ir.Type, shape: tuple[int, ...]) -> ir.Attribute:
