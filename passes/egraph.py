@@ -1,12 +1,13 @@
 """The e-graph stage: term graph -> egglog, saturation under limits, serialized e-graph back.
 
 Terms are inserted as egglog text, one `(set (N i) ...)` command per term (much faster than
-building Python expression objects, and linear in memory). Saturation runs one iteration at a
-time so that node, iteration and time limits can be enforced between iterations: egglog has
-no limits of its own. The result is read back from egglog's JSON serialization into
-`EGraphData`, which the extractors work on (egglog's own extraction scores trees and overflows
-on program-sized DAGs). The schema and the rules come as egglog text too (`rules/program.py`,
-cached on disk by `rules/cache.py`): a session never runs egglog-python's DSL.
+building Python expression objects, and linear in memory). Saturation is one egglog run of at
+most `Limits.iterations` iterations under one back-off scheduler; egglog has no node or time
+limits of its own, so those are checked when it returns. The result is read back from egglog's
+JSON serialization into `EGraphData`, which the extractors work on (egglog's own extraction
+scores trees and overflows on program-sized DAGs). The schema and the rules come as egglog text
+too (`rules/program.py`, cached on disk by `rules/cache.py`): a session never runs egglog-python's
+DSL.
 """
 
 from __future__ import annotations
@@ -172,13 +173,14 @@ def _decode(js: dict) -> EGraphData:  # type: ignore[type-arg]
 # -- the session ----------------------------------------------------------------------------------
 @dataclass
 class Limits:
-    """Bounds on saturation; whichever is hit first ends it (the best program so far is kept)."""
+    """Bounds on saturation. The iterations bound egglog's run; the node and time limits are
+    checked when it returns and reported as the stop reason (egglog cannot stop mid-run)."""
 
     iterations: int = 8
     nodes: int = 200_000
     seconds: float = 10.0
     match_limit: int = 1000  # back-off: a rule matching more often than this in one iteration is banned
-    ban_length: int = 5  # for this many iterations (doubling each time)
+    ban_length: int = 5  # for this many iterations (both doubling with each ban)
     multi_iterations: int = 1  # iterations that run the multi-pattern rules
 
 
@@ -288,33 +290,30 @@ class EGraphSession:
         ):
             report.nodes_after = report.nodes_before
             return report
-        # The schedule text egglog-python generated (`rules/program.py`): the analyses saturated,
-        # then the rewrites under back-off, which keeps explosive rules (associativity,
-        # distributivity) from flooding an iteration; the multi-pattern rules in the first ones.
-        program = sched.program
-        single = program.step.format(match_limit=limits.match_limit, ban_length=limits.ban_length)
-        multi = program.multi_step.format(match_limit=limits.match_limit, ban_length=limits.ban_length)
-        for i in range(limits.iterations):
-            step = multi if multi and i < limits.multi_iterations else single
-            updated = False
-            for output in self.egraph.run(step):
-                run_report = output.report
-                updated = updated or run_report.updated
-                for rule, n in run_report.num_matches_per_rule.items():
-                    name = sched.rule_names.get(rule)
-                    if name is not None and n:
-                        report.matches[name] = report.matches.get(name, 0) + n
-            report.iterations = i + 1
-            if not updated:
-                break
-            if self.size() > limits.nodes:
-                report.stop_reason = "node limit"
-                break
-            if time.perf_counter() - start > limits.seconds:
-                report.stop_reason = "time limit"
-                break
-        else:
+        # One run of the schedule text egglog-python generated (`rules/program.py`): in each
+        # iteration the analyses saturated, then the rewrites under back-off, which keeps
+        # explosive rules (associativity, distributivity) from flooding an iteration; the
+        # multi-pattern rules in the first ones. egglog cannot stop a run at a node count or a
+        # deadline, so the node and time limits are checked when it returns: the graphs are
+        # small (`window` bounds them) and back-off bounds what an iteration adds.
+        saturation = sched.program.saturation(
+            limits.iterations, limits.multi_iterations, limits.match_limit, limits.ban_length
+        )
+        ran = []
+        for output in self.egraph.run(saturation.text):
+            run_report = output.report
+            ran.extend(run_report.iterations)
+            for rule, n in run_report.num_matches_per_rule.items():
+                name = sched.rule_names.get(rule)
+                if name is not None and n:
+                    report.matches[name] = report.matches.get(name, 0) + n
+        report.iterations, saturated = saturation.iterations(ran)
+        if not saturated:
             report.stop_reason = "iteration limit"
+        if self.size() > limits.nodes:
+            report.stop_reason = "node limit"
+        elif time.perf_counter() - start > limits.seconds:
+            report.stop_reason = "time limit"
         report.seconds = time.perf_counter() - start
         report.nodes_after = self.size()
         return report

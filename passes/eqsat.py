@@ -178,11 +178,15 @@ class EqsatPass:
     )
     dump_egraph: str = field(default="", metadata=_doc("directory to write each e-graph (JSON and graphviz)"))
     max_iterations: int = field(default=8, metadata=_doc("saturation iterations per graph"))
-    max_nodes: int = field(default=200_000, metadata=_doc("stop saturating above this many e-nodes"))
+    max_nodes: int = field(
+        default=200_000, metadata=_doc("report saturation that ends above this many e-nodes")
+    )
     window: int = field(
         default=800, metadata=_doc("optimize larger blocks in windows of this many ops (0: off)")
     )
-    timeout: float = field(default=10.0, metadata=_doc("seconds of saturation per graph"))
+    timeout: float = field(
+        default=10.0, metadata=_doc("report saturation that takes longer (seconds per graph)")
+    )
     only_rules: str = field(
         default="", metadata=_doc("run only these rules ('|'-separated names; for tests)")
     )

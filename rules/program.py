@@ -9,8 +9,9 @@ process replays the text through egglog's bindings and never imports the DSL.
 `build` runs exactly what a session built with the Python API used to run, in the same order:
 the declarations, every ruleset once on the empty e-graph (egglog compiles a ruleset the first
 time it runs; doing it here keeps that out of the `push`/`pop` scope of each graph), then one
-saturation iteration of each kind, whose `run-schedule` text it keeps as the template of every
-iteration (`EGraphSession.saturate`).
+saturation iteration of each kind, whose `run-schedule` text it keeps as the template of an
+iteration. `EgglogProgram.saturation` composes the templates into the one `run-schedule` that
+saturates a graph (`EGraphSession.saturate`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,32 @@ class EgglogProgram:
     multi_step: str = ""  # the same plus the multi-pattern rules ("" when there are none)
     has_rewrites: bool = False  # whether `step` runs any rewrite rule
     rule_names: dict[str, str] = field(default_factory=dict)  # egglog rule name -> library rule name
+
+    def saturation(
+        self, iterations: int, multi_iterations: int, match_limit: int, ban_length: int
+    ) -> Saturation:
+        """One `run-schedule` of up to `iterations` iterations (the first `multi_iterations` of
+        them with the multi-pattern rules) under one back-off scheduler.
+
+        One scheduler for the whole run: its bans last across iterations (back-off as egg
+        defines it), and it is built once. egglog compiles every rule again for each scheduler
+        (~30 ms for the library here) and frees them at the next `pop`, which made a scheduler
+        per iteration the largest cost of optimizing a small graph. The iterations stop early
+        when the scheduler says the rules are saturated (nothing changed and nothing banned).
+        """
+        single = _step_parts(self.step)
+        multi = _step_parts(self.multi_step) if self.multi_step else None
+        n_multi = min(multi_iterations, iterations) if multi is not None else 0
+        lets = {single[0], *([multi[0]] if multi is not None else [])}
+        assert len(lets) == 1, "the two templates should declare the same scheduler"
+        parts = [single[0]]
+        bodies: list[tuple[int, tuple[str, ...]]] = []
+        for n, step in ((n_multi, multi), (iterations - n_multi, single)):
+            if n > 0 and step is not None:
+                parts.append(f"(repeat {n} {' '.join(step[1])})")
+                bodies.append((n, tuple(_kind(item) for item in step[1])))
+        text = f"(run-schedule (seq {' '.join(p for p in parts if p)}))"
+        return Saturation(text.format(match_limit=match_limit, ban_length=ban_length), tuple(bodies))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +113,63 @@ class EgglogProgram:
             js["has_rewrites"],
             strings(js["rule_names"]),
         )
+
+
+@dataclass(frozen=True)
+class Saturation:
+    """A saturation's `run-schedule` text, and for each of its `repeat`s the iterations it
+    allows and the kinds of its body's items (`saturate`, `run`): to count the iterations run."""
+
+    text: str
+    bodies: tuple[tuple[int, tuple[str, ...]], ...]
+
+    def iterations(self, reports: Sequence[Any]) -> tuple[int, bool]:
+        """How many iterations ran until the rules saturated, and whether they did, from
+        egglog's per-run reports (`RunReport.iterations`): a `run` item makes one report, a
+        `saturate` item reports until one that changed nothing. (egglog may run iterations past
+        saturation: its back-off scheduler does not count as saturated while it has matches.)"""
+        left = iter(reports)
+        done = 0
+        for n, body in self.bodies:
+            for _ in range(n):
+                changed = False
+                for kind in body:
+                    while True:
+                        report = next(left, None)
+                        if report is None:
+                            return done, False
+                        changed = changed or report.rule_set_report.changed
+                        if kind == "run" or not report.rule_set_report.changed:
+                            break
+                done += 1
+                if not changed:
+                    return done, True
+        return done, False
+
+
+def _step_parts(template: str) -> tuple[str, list[str]]:
+    """A recorded iteration, `(run-schedule (seq (let-scheduler ...) items...))` or
+    `(run-schedule item)`, as its scheduler declaration ("" without one) and its items."""
+    prefix = "(run-schedule "
+    assert template.startswith(prefix) and template.endswith(")"), template
+    items = _flat(template[len(prefix) : -1])
+    if items and items[0].startswith("(let-scheduler "):
+        return items[0], items[1:]
+    return "", items
+
+
+def _flat(text: str) -> list[str]:
+    """The schedules in `text`, nested `seq`s spliced in (a `seq` is the items in order)."""
+    out: list[str] = []
+    for item in commands(text):
+        out.extend(_flat(item[len("(seq ") : -1]) if item.startswith("(seq ") else [item])
+    return out
+
+
+def _kind(item: str) -> str:
+    kind = item[1:].split(" ", 1)[0]
+    assert kind in ("saturate", "run", "run-with"), item
+    return "saturate" if kind == "saturate" else "run"
 
 
 def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:

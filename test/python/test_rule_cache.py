@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,9 @@ def test_cold_build_and_warm_load_agree(cache_home: Path) -> None:
 
 
 def test_replayed_text_saturates_as_the_python_api(cache_home: Path) -> None:
-    """The replayed program and schedule text do what egglog-python's API did with the same
-    rules: the same matches per rule, iterations and serialized e-graph."""
+    """The replayed program and schedule text do what egglog-python's API does with the same
+    rules: the same matches per rule and serialized e-graph, after one run of
+    `LIMITS.iterations` iterations under one back-off scheduler."""
     from egglog import EGraph, back_off, ruleset, run
     from stablehlo_eqsat.rules.analysis import analysis_ruleset
 
@@ -79,24 +81,60 @@ def test_replayed_text_saturates_as_the_python_api(cache_home: Path) -> None:
     egraph.push()
     raw = egraph._egraph
     raw.run_program(*raw.parse_program("\n".join(GRAPH)))
-    step = run(analysis_ruleset).saturate() + run(
-        rewrites, scheduler=back_off(match_limit=LIMITS.match_limit, ban_length=LIMITS.ban_length)
-    )
+    scheduler = back_off(match_limit=LIMITS.match_limit, ban_length=LIMITS.ban_length)
+    step = run(analysis_ruleset).saturate() + run(rewrites, scheduler=scheduler)
+    result = egraph.run(step * LIMITS.iterations)
     matches: dict[str, int] = {}
-    iterations = 0
-    for _ in range(LIMITS.iterations):
-        result = egraph.run(step)
-        iterations += 1
-        for decl, n in result.num_matches_per_rule.items():
-            name = names.get(decl)  # (None: an analysis rule)
-            if name is not None and n:
-                matches[name] = matches.get(name, 0) + n
-        if not result.updated:
-            break
+    for decl, n in result.num_matches_per_rule.items():
+        name = names.get(decl)  # (None: an analysis rule)
+        if name is not None and n:
+            matches[name] = matches.get(name, 0) + n
     size = sum(n for _, n in egraph.all_function_sizes())
     data = _decode(json.loads(egraph._serialize(split_primitive_outputs=False).to_json()))
     assert matches, "the graph should make some rules fire"
-    assert _saturate(schedule) == (matches, iterations, size, data.nodes, data.term_class)
+    replayed_matches, iterations, replayed_size, nodes, term_class = _saturate(schedule)
+    replayed = (replayed_matches, replayed_size, nodes, term_class)
+    assert replayed == (matches, size, data.nodes, data.term_class)
+    assert 1 <= iterations <= LIMITS.iterations
+
+
+@dataclass
+class _Report:  # what `Saturation.iterations` reads of egglog's per-run reports
+    changed: bool
+
+    @property
+    def rule_set_report(self) -> _Report:
+        return self
+
+
+def test_iterations_are_counted_from_the_run_reports() -> None:
+    """A `saturate` item reports until a run that changed nothing, a `run` item once; the count
+    stops at the first iteration that changed nothing (saturated) or at the limit."""
+    sat = program.Saturation("", ((1, ("saturate", "run", "saturate", "run")), (3, ("saturate", "run"))))
+    T, F = _Report(True), _Report(False)
+    # a multi iteration (analyses, rewrites, analyses, multi rules), a single one, a no-op one
+    reports = [*(T, F, T, F, T), *(T, T, F, T), *(F, F)]
+    assert sat.iterations(reports) == (3, True)
+    assert sat.iterations(reports[:-2]) == (2, False)  # the reports end: not saturated
+    busy = [*(T, F, T, F, T), *(F, T) * 3]
+    assert sat.iterations(busy) == (4, False)  # every iteration changed something: the limit
+    assert sat.iterations([F, F]) == (0, False)  # (reports shorter than a body)
+
+
+def test_saturation_composes_the_templates() -> None:
+    step = (
+        "(run-schedule (seq (let-scheduler _scheduler_0 (back-off :match-limit {match_limit} "
+        ":ban-length {ban_length})) (saturate (run a)) (run-with _scheduler_0 r)))"
+    )
+    multi = step[: -len("))")] + " (saturate (run a)) (run m)))"
+    prog = program.EgglogProgram((), {}, {}, frozenset(), step, multi, True)
+    sat = prog.saturation(iterations=4, multi_iterations=1, match_limit=7, ban_length=2)
+    assert sat.text == (
+        "(run-schedule (seq (let-scheduler _scheduler_0 (back-off :match-limit 7 :ban-length 2)) "
+        "(repeat 1 (saturate (run a)) (run-with _scheduler_0 r) (saturate (run a)) (run m)) "
+        "(repeat 3 (saturate (run a)) (run-with _scheduler_0 r))))"
+    )
+    assert sat.bodies == ((1, ("saturate", "run", "saturate", "run")), (3, ("saturate", "run")))
 
 
 def test_warm_process_does_not_run_the_dsl(cache_home: Path) -> None:
