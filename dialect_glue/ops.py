@@ -279,6 +279,8 @@ BY_CTOR: dict[str, OpSpec] = {s.ctor: s for s in ALL_SPECS}
 BY_MLIR: dict[str, OpSpec] = {s.mlir: s for s in ALL_SPECS}
 # Every constructor of the e-graph: the structural ones, then one per op.
 CTOR_SPECS: list[LeafSpec | OpSpec] = [*LEAF_SPECS, *LIST_SPECS, *ALL_SPECS]
+# The constructors a term graph is made of (lists are spelled inline in egglog, not as terms).
+ALL_CTORS: frozenset[str] = frozenset([*(s.ctor for s in LEAF_SPECS), *(s.ctor for s in ALL_SPECS)])
 
 # Reduction bodies we recognise: the single op in the body -> `kind`.
 REDUCE_KINDS: dict[str, str] = {

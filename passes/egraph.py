@@ -22,7 +22,7 @@ from typing import Any
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
-from stablehlo_eqsat.rules.program import EgglogProgram
+from stablehlo_eqsat.rules.program import CHUNK_CHARS, EgglogProgram
 from stablehlo_eqsat.rules.registry import RuleSchedule, schema_program
 
 from stablehlo_eqsat.compat import egglog_bindings
@@ -197,26 +197,68 @@ class SaturationReport:
 class TextEGraph:
     """An egglog e-graph driven by egglog text through egglog's bindings: no Python DSL.
 
-    It starts from a program (`rules/program.py`: the schema, the rulesets) and offers what the
-    session uses; `_serialize` is named and called as on egglog-python's `EGraph`."""
+    It starts from a program (`rules/program.py`: the schema, the analyses, the rulesets) and
+    defines rewrite rules when asked (`define`), and offers what the session uses; `_serialize`
+    is named and called as on egglog-python's `EGraph`.
+
+    `push` is deferred to the next command, so that rules defined right after it (`define`) go
+    below the scope and outlive its `pop`; rules defined inside a scope are forgotten with it."""
 
     def __init__(self, program: EgglogProgram):
         self._egraph = egglog_bindings().EGraph()
         self.program = program
+        self.defined: set[int] = set()  # indices into `program.rules`
+        self._deferred = 0  # pushes not made yet
+        self._scopes: list[set[int]] = []  # per pushed scope, the rules defined in it
         for text in program.commands:
-            self.run(text)
+            self._run(text)
 
     def run(self, text: str) -> list[Any]:
         """Run egglog commands, their outputs. Pass a few at a time: egglog's parser copies the
         text into each span, so its time and memory grow with the square of the text's length."""
+        while self._deferred:
+            self._deferred -= 1
+            self._run("(push)")
+            self._scopes.append(set())
+        return self._run(text)
+
+    def _run(self, text: str) -> list[Any]:
         raw = self._egraph
         return raw.run_program(*raw.parse_program(text))  # type: ignore[no-any-return]
 
+    def define(self, rules: Iterable[int]) -> None:
+        """Define the program's rules of these indices (those not defined yet), then run their
+        rulesets once if no scope is open (egglog compiles a ruleset on its first run)."""
+        new = [i for i in rules if i not in self.defined]
+        if not new:
+            return
+        batch: list[str] = []
+        length = 0
+        for i in new:
+            text = self.program.rules[i].text
+            if batch and length + len(text) > CHUNK_CHARS:
+                self._run("\n".join(batch))
+                batch, length = [], 0
+            batch.append(text)
+            length += len(text) + 1
+        if batch:
+            self._run("\n".join(batch))
+        self.defined.update(new)
+        if self._scopes:
+            self._scopes[-1].update(new)
+        else:
+            for warmup in self.program.warmups:  # (on the empty e-graph: it changes nothing)
+                self._run(warmup)
+
     def push(self) -> None:
-        self.run("(push)")
+        self._deferred += 1
 
     def pop(self) -> None:
-        self.run("(pop)")
+        if self._deferred:
+            self._deferred -= 1
+            return
+        self._run("(pop)")
+        self.defined -= self._scopes.pop()
 
     def size(self) -> int:
         """Rows in the schema's tables (the functions egglog-python counts in `all_function_sizes`)."""
@@ -236,24 +278,41 @@ class EGraphSession:
     """One egglog e-graph holding one term graph (one block of StableHLO)."""
 
     def __init__(self, schedule: RuleSchedule | None = None):
-        # The program declares the schema and compiles the rulesets (each has run once on the
-        # empty e-graph, outside any push/pop scope, so that graphs optimized later in
-        # `scope()` do not pay for it again: a pop would throw the compiled rules away).
+        # The program declares the schema and the analyses; the rewrite rules are defined when a
+        # graph needs them (`require`), outside its push/pop scope, so that later graphs reuse
+        # them: a pop would throw them away.
         self.schedule = schedule
         self.egraph = TextEGraph(schedule.program if schedule is not None else schema_program())
         self._dtype_relations = self.egraph.program.relations
+        self._required: list[bool] = []  # per open scope: whether `require` was called in it
 
     @contextmanager
     def scope(self) -> Iterator[EGraphSession]:
-        """Work on one graph, then forget it: declarations and compiled rules are kept."""
+        """Work on one graph, then forget it: declarations and defined rules are kept."""
         self.egraph.push()
+        self._required.append(False)
         try:
             yield self
         finally:
+            self._required.pop()
             self.egraph.pop()
 
+    def require(self, ctors: Iterable[str]) -> None:
+        """Define the rules that can fire on graphs made of `ctors` (call it in a scope before
+        inserting: they are then defined below it and kept). A scope that never calls it gets
+        every rule when it saturates."""
+        if self._required:
+            self._required[-1] = True
+        self.egraph.define(self.egraph.program.closure(ctors))
+
+    def _all_rules_unless_required(self) -> None:
+        if not self._required or not self._required[-1]:
+            self.require(O.ALL_CTORS)
+
     def insert(self, graph: TermGraph, dtypes: Iterable[str] = (), offset: int = 0) -> None:
-        """Add `graph`'s terms, term `i` as `(N offset+i)` (the children of a term are term ids)."""
+        """Add `graph`'s terms, term `i` as `(N offset+i)` (the children of a term are term ids).
+        Without `require` in this scope first, every rule is defined (below the scope) first."""
+        self._all_rules_unless_required()
         command = self.egraph.run
         for dtype in dtypes:
             kind = "bool" if dtype == "i1" else "int" if dtype.startswith(("i", "ui")) else "float"
@@ -290,6 +349,7 @@ class EGraphSession:
         ):
             report.nodes_after = report.nodes_before
             return report
+        self._all_rules_unless_required()
         # One run of the schedule text egglog-python generated (`rules/program.py`): in each
         # iteration the analyses saturated, then the rewrites under back-off, which keeps
         # explosive rules (associativity, distributivity) from flooding an iteration; the

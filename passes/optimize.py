@@ -53,9 +53,11 @@ def saturate(
     session: EGraphSession, prepared: list[Prepared], tables: list[Tables], config: EqsatConfig, label: str
 ) -> Saturated:
     """Insert the prepared graphs into the session's e-graph (within the caller's
-    `session.scope()`) under disjoint term ids, saturate, and serialize. A subterm two graphs share
+    `session.scope()`, the rules that can fire on them defined first) under disjoint term ids,
+    saturate, and serialize. A subterm two graphs share
     is one e-class, which changes nothing (equal terms are equal values)."""
     start = time.perf_counter()
+    session.require({term.ctor for p in prepared for term in p.expanded.terms})
     offsets, offset = [], 0
     for p, t in zip(prepared, tables, strict=True):
         offsets.append(offset)

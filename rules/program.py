@@ -16,13 +16,15 @@ saturates a graph (`EGraphSession.saturate`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.rules.base import RuleInfo
 
-FORMAT = 3  # of `EgglogProgram.to_json`; part of the cache key
+FORMAT = 4  # of `EgglogProgram.to_json`; part of the cache key
 
 # Stand-ins for the back-off parameters while the schedule text is captured; they become
 # `{match_limit}` and `{ban_length}` in the template.
@@ -30,14 +32,40 @@ _MATCH_SENTINEL = 977_000_001
 _BAN_SENTINEL = 977_000_002
 # Commands are replayed a few at a time: egglog 13.2's parser copies the source into every span,
 # so one call on the whole program (~100 kB) takes seconds and gigabytes.
-_CHUNK_CHARS = 2000
+CHUNK_CHARS = 2000
+_CALL = re.compile(r"\(([A-Za-z][\w-]*)")
+# Constructors of terms: what a graph is made of (lists are spelled inline, not tracked).
+_TERM_CTORS = O.ALL_CTORS
+
+
+@dataclass(frozen=True)
+class ProgramRule:
+    """One rewrite rule's egglog text, and the constructors its pattern needs (it can match only
+    where all of them are in the e-graph) and those it may add."""
+
+    text: str
+    needs: frozenset[str]
+    makes: frozenset[str]
+
+    @classmethod
+    def of(cls, command: str) -> ProgramRule:
+        """`(rewrite LHS RHS ...)`: needs LHS's constructors, makes the rest's; `(rule (query)
+        (actions) ...)`: needs the query's, makes the actions'."""
+        keyword, _, rest = command[1:-1].partition(" ")
+        assert keyword in ("rewrite", "rule"), command
+        first = next(commands(rest))
+        return cls(command, _ctors(first), _ctors(rest[len(first) :]))
 
 
 @dataclass(frozen=True)
 class EgglogProgram:
-    """An e-graph's schema and rulesets as egglog text, with what the Python side needs about it."""
+    """An e-graph's schema and rulesets as egglog text, with what the Python side needs about it.
 
-    commands: tuple[str, ...]  # declarations, rulesets and their first runs, a few commands each
+    The rewrite rules are kept apart (`rules`): a session defines only those that can fire on
+    the graphs it is given (`closure`), as egglog typechecks and compiles each rule when it is
+    defined (~0.25 ms a rule here: a tenth of a second for the library)."""
+
+    commands: tuple[str, ...]  # declarations, the analyses and the rulesets, a few commands each
     relations: dict[str, str]  # dtype kind (float, int, bool) -> egglog relation (for `insert`)
     op_names: dict[str, str]  # egglog function -> the Python name egglog-python serializes it as
     sized: frozenset[str]  # functions whose rows count as the e-graph's size (as egglog-python counts)
@@ -45,6 +73,23 @@ class EgglogProgram:
     multi_step: str = ""  # the same plus the multi-pattern rules ("" when there are none)
     has_rewrites: bool = False  # whether `step` runs any rewrite rule
     rule_names: dict[str, str] = field(default_factory=dict)  # egglog rule name -> library rule name
+    rules: tuple[ProgramRule, ...] = ()  # the rewrite rules, in the library's order
+    warmups: tuple[str, ...] = ()  # the first run of each rewrite ruleset (egglog compiles it then)
+
+    def closure(self, ctors: Iterable[str]) -> list[int]:
+        """The rules that can fire on an e-graph of `ctors`: those whose pattern needs only
+        constructors that are there or that rules in the set add; by index, in order."""
+        have = set(ctors)
+        on: set[int] = set()
+        grew = True
+        while grew:
+            grew = False
+            for i, rule in enumerate(self.rules):
+                if i not in on and rule.needs <= have:
+                    on.add(i)
+                    have |= rule.makes
+                    grew = True
+        return sorted(on)
 
     def saturation(
         self, iterations: int, multi_iterations: int, match_limit: int, ban_length: int
@@ -82,6 +127,8 @@ class EgglogProgram:
             "multi_step": self.multi_step,
             "has_rewrites": self.has_rewrites,
             "rule_names": self.rule_names,
+            "rules": [[r.text, sorted(r.needs), sorted(r.makes)] for r in self.rules],
+            "warmups": list(self.warmups),
         }
 
     @classmethod
@@ -103,6 +150,14 @@ class EgglogProgram:
             raise TypeError("expected lists of strings")
         if not isinstance(js["has_rewrites"], bool):
             raise TypeError("has_rewrites")
+        rules = []
+        for text, needs, makes in js["rules"]:
+            if not all(isinstance(t, str) for t in (text, *needs, *makes)):
+                raise TypeError("expected rules as strings")
+            rules.append(ProgramRule(text, frozenset(needs), frozenset(makes)))
+        warmups = js["warmups"]
+        if not isinstance(warmups, list) or not all(isinstance(w, str) for w in warmups):
+            raise TypeError("warmups")
         return cls(
             tuple(commands),
             strings(js["relations"]),
@@ -112,6 +167,8 @@ class EgglogProgram:
             js["multi_step"],
             js["has_rewrites"],
             strings(js["rule_names"]),
+            tuple(rules),
+            tuple(warmups),
         )
 
 
@@ -216,8 +273,9 @@ def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:
         decl_names = {c.decl: r.name for r in rules for c in r.commands}
         rule_names = {egg: decl_names[decl] for egg, decl in given.items() if decl in decl_names}
         egraph.pop()
+        preamble, program_rules, warmups = _split(text, (f"rules-{tag}", f"multi-{tag}"))
         return EgglogProgram(
-            tuple(chunks(text)),
+            tuple(chunks(preamble)),
             relations,
             op_names,
             sized,
@@ -225,9 +283,35 @@ def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:
             templates[1] if len(templates) > 1 else "",
             rewrites is not None,
             rule_names,
+            program_rules,
+            warmups,
         )
     finally:
         close_recording(egraph)
+
+
+def _split(text: str, rulesets: tuple[str, ...]) -> tuple[str, tuple[ProgramRule, ...], tuple[str, ...]]:
+    """`text` as the preamble (everything but what follows), the rules of `rulesets` (egglog
+    names end with one of them) and those rulesets' first runs."""
+    preamble: list[str] = []
+    rules: list[ProgramRule] = []
+    warmups: list[str] = []
+    for command in commands(text):
+        if command.startswith(("(rewrite ", "(rule ")):
+            ruleset = command.split(":ruleset ", 1)[1].split(None, 1)[0].rstrip(")")
+            if ruleset.endswith(rulesets):
+                rules.append(ProgramRule.of(command))
+                continue
+        elif command.startswith("(run-schedule (run ") and command[: -len("))")].endswith(rulesets):
+            warmups.append(command)
+            continue
+        preamble.append(command)
+    return "\n".join(preamble), tuple(rules), tuple(warmups)
+
+
+def _ctors(text: str) -> frozenset[str]:
+    """The term constructors (`Add`, `Dot`, ... `Input`, `Splat`) called in egglog `text`."""
+    return frozenset(m for m in _CALL.findall(text) if m in _TERM_CTORS)
 
 
 def _declare(egraph: Any) -> dict[str, str]:
@@ -322,7 +406,7 @@ def commands(text: str) -> Iterator[str]:
         raise ValueError("unbalanced egglog text")
 
 
-def chunks(text: str, size: int = _CHUNK_CHARS) -> Iterator[str]:
+def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
     """`text`'s commands, joined into pieces of about `size` characters."""
     batch: list[str] = []
     length = 0

@@ -212,3 +212,54 @@ def test_commands_split_top_level_forms() -> None:
     text = '(a "x ) ;" (b))\n; a comment (\n(c)\n\n(d "\\"")'
     assert list(program.commands(text)) == ['(a "x ) ;" (b))', "(c)", '(d "\\"")']
     assert list(program.chunks(text, size=12)) == ['(a "x ) ;" (b))', '(c)\n(d "\\"")']
+
+
+def test_rules_are_defined_for_what_the_graph_is_made_of(cache_home: Path) -> None:
+    """A session defines only the rules that can fire on the constructors it is given (and on
+    those those rules add), below the scope, so that they outlive it; the e-graph saturates to
+    the same result as with every rule defined."""
+    schedule = registry.rulesets_for("xla")
+    prog = schedule.program
+    on = prog.closure({"Input", "Add", "Neg"})
+    assert 0 < len(on) < len(prog.rules)
+    assert all(
+        prog.rules[i].needs <= {"Input", "Add", "Neg", *prog.rules[i].makes} | _made(prog, on) for i in on
+    )
+    assert not any("Dot" in prog.rules[i].needs for i in on)  # nothing there makes a dot
+
+    lazy = EGraphSession(schedule)
+    with lazy.scope():
+        lazy.require({"Input", "Add", "Neg", "Mul"})
+        lazy.egraph.run("\n".join(GRAPH))
+        report = lazy.saturate(LIMITS)
+        data = lazy.serialize()
+    assert lazy.egraph.defined == set(prog.closure({"Input", "Add", "Neg", "Mul"}))  # kept after the pop
+    full = EGraphSession(schedule)
+    with full.scope():
+        full.egraph.run("\n".join(GRAPH))  # no `require`: every rule, when it saturates
+        full_report = full.saturate(LIMITS)
+        full_data = full.serialize()
+    assert full.egraph.defined == set()  # defined inside the scope: gone with it
+    assert (report.matches, report.nodes_after, data.nodes) == (
+        full_report.matches,
+        full_report.nodes_after,
+        full_data.nodes,
+    )
+
+
+def _made(prog: program.EgglogProgram, on: list[int]) -> set[str]:
+    return {c for i in on for c in prog.rules[i].makes}
+
+
+def test_rule_constructors_are_read_from_the_pattern() -> None:
+    rewrite = program.ProgramRule.of('(rewrite (Neg _t (Neg _t2 _x _e2) _e) _x :ruleset r :name "neg-neg")')
+    assert (rewrite.needs, rewrite.makes) == ({"Neg"}, frozenset())
+    rule = program.ProgramRule.of(
+        "(rule ((= a (Dot _t _x _y _d _e)) (= b (Dot _t2 _x _z _d _e2))) "
+        '((union a (Slice _t (Dot _t3 _x (Concat _t4 _l _k _e3) _d _e) _s _l2 _st _e4))) :name "m")'
+    )
+    assert (rule.needs, rule.makes) == ({"Dot"}, {"Slice", "Dot", "Concat"})
+    prog = program.EgglogProgram((), {}, {}, frozenset(), rules=(rewrite, rule))
+    assert prog.closure({"Input"}) == []
+    assert prog.closure({"Neg"}) == [0]
+    assert prog.closure({"Dot", "Neg"}) == [0, 1]

@@ -1,0 +1,117 @@
+"""`stablehlo-eqsat-bench-startup`: what a driver call costs against the floor of any Python MLIR tool.
+
+    stablehlo-eqsat-bench-startup                       # examples/mlp.mlir, 15 rounds
+    stablehlo-eqsat-bench-startup --file m.mlir --rounds 30 --importtime
+
+The floor is a fresh process that imports jaxlib's MLIR bindings, registers the dialects jaxlib
+ships, parses the file and prints it: what every Python tool over these bindings pays before it
+does any work. The driver is `stablehlo-eqsat-opt FILE --stablehlo-eqsat -o /dev/null` (default
+options, the rule and measurement caches as this user has them). Both run as fresh processes,
+interleaved round by round; the figures are medians of wall time. `--importtime` adds the
+driver's heaviest top-level imports (`python -X importtime`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from stablehlo_eqsat.tools.report import machine_description
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mlp.mlir"
+
+FLOOR = """
+import sys
+from jaxlib.mlir import ir
+from jaxlib.mlir._mlir_libs import _chlo, _jax_mlir_ext, _stablehlo
+from jaxlib.mlir.dialects import chlo, func, stablehlo
+
+ctx = ir.Context()
+registry = ir.DialectRegistry()
+_jax_mlir_ext.register_dialects(registry)
+ctx.append_dialect_registry(registry)
+ctx.load_all_available_dialects()
+_stablehlo.register_dialect(ctx)
+_chlo.register_dialect(ctx)
+with open(sys.argv[1]) as f:
+    module = ir.Module.parse(f.read(), ctx)
+sys.stdout.write(str(module))
+"""
+
+
+def commands(path: Path) -> dict[str, list[str]]:
+    """The two processes, each as `[python, ...]` (so that `-X importtime` can go in front)."""
+    script = shutil.which("stablehlo-eqsat-opt")
+    driver = [script] if script else ["-m", "stablehlo_eqsat.tools.opt"]  # (the installed command)
+    return {
+        "floor": [sys.executable, "-c", FLOOR, str(path)],
+        "driver": [sys.executable, *driver, str(path), "--stablehlo-eqsat", "-o", "/dev/null"],
+    }
+
+
+def time_once(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def time_interleaved(cmds: dict[str, list[str]], rounds: int) -> dict[str, list[float]]:
+    """Each command once per round, in an order rotated every round; one untimed warm-up round
+    (it fills the rule cache if it is empty and the page cache)."""
+    names = list(cmds)
+    for name in names:
+        time_once(cmds[name])
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            samples[name].append(time_once(cmds[name]))
+    return samples
+
+
+def top_imports(cmd: list[str], count: int) -> list[tuple[str, float]]:
+    """The driver's heaviest top-level imports: (module, cumulative seconds)."""
+    traced = [cmd[0], "-X", "importtime", *cmd[1:]]
+    proc = subprocess.run(traced, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    found: list[tuple[str, float]] = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line[len("import time:") :].split("|")
+        if cumulative.strip().isdigit() and not name.startswith("  "):  # top level: one leading space
+            found.append((name.strip(), int(cumulative) / 1e6))
+    return sorted(found, key=lambda nc: -nc[1])[:count]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="stablehlo-eqsat-bench-startup", description=__doc__.split("\n")[0])
+    p.add_argument("--file", type=Path, default=EXAMPLE, help="module to run on (default examples/mlp.mlir)")
+    p.add_argument("--rounds", type=int, default=15, help="interleaved rounds (default 15)")
+    p.add_argument("--importtime", action="store_true", help="also list the driver's heaviest imports")
+    args = p.parse_args(argv)
+    if not args.file.is_file():
+        p.error(f"no such file: {args.file}")
+    cmds = commands(args.file)
+    samples = time_interleaved(cmds, args.rounds)
+    med = {n: statistics.median(s) for n, s in samples.items()}
+    print(f"# Driver start-up against the floor: {args.file.name}, {args.rounds} interleaved rounds")
+    print(f"\n{machine_description('cpu')}\n")
+    print("| process | median (s) | min (s) | max (s) |")
+    print("|---|---:|---:|---:|")
+    for name, s in samples.items():
+        print(f"| {name} | {med[name]:.3f} | {min(s):.3f} | {max(s):.3f} |")
+    print(f"\n**driver / floor: {med['driver'] / med['floor']:.2f}x** (medians)")
+    if args.importtime:
+        print("\n| driver import (top level) | cumulative (s) |\n|---|---:|")
+        for name, seconds in top_imports(cmds["driver"], 10):
+            print(f"| {name} | {seconds:.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
