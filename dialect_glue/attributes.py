@@ -12,9 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from jaxlib.mlir import ir
-from jaxlib.mlir.dialects import stablehlo as hlo
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.ops import Arg
+
+from stablehlo_eqsat.compat import stablehlo_extension
+
+hlo = stablehlo_extension()
 
 # `Conv`'s vectors in table order, and the attributes they come from.
 _CONV_VECTORS = ("window_strides", "padding", "lhs_dilation", "rhs_dilation", "window_reversal")

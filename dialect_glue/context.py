@@ -6,7 +6,7 @@ import functools
 
 from jaxlib.mlir import ir
 
-from stablehlo_eqsat.compat import new_mlir_context
+from stablehlo_eqsat.compat import new_mlir_context, stablehlo_extension
 
 
 def make_context(*, allow_unregistered: bool = False) -> ir.Context:
@@ -19,6 +19,4 @@ def make_context(*, allow_unregistered: bool = False) -> ir.Context:
 
 @functools.cache
 def _register_passes() -> None:
-    from jaxlib.mlir.dialects import stablehlo
-
-    stablehlo.register_stablehlo_passes()
+    stablehlo_extension().register_stablehlo_passes()

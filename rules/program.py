@@ -40,8 +40,8 @@ _TERM_CTORS = O.ALL_CTORS
 
 @dataclass(frozen=True)
 class ProgramRule:
-    """One rewrite rule's egglog text, and the constructors its pattern needs (it can match only
-    where all of them are in the e-graph) and those it may add."""
+    """One rule's egglog text (an analysis or a rewrite), and the constructors its pattern needs
+    (it can match only where all of them are in the e-graph) and those it may add."""
 
     text: str
     needs: frozenset[str]
@@ -61,11 +61,11 @@ class ProgramRule:
 class EgglogProgram:
     """An e-graph's schema and rulesets as egglog text, with what the Python side needs about it.
 
-    The rewrite rules are kept apart (`rules`): a session defines only those that can fire on
-    the graphs it is given (`closure`), as egglog typechecks and compiles each rule when it is
-    defined (~0.25 ms a rule here: a tenth of a second for the library)."""
+    The rules (the analyses and the rewrites) are kept apart (`rules`): a session defines only
+    those that can fire on the graphs it is given (`closure`), as egglog typechecks and compiles
+    each rule when it is defined (~0.25 ms a rule here: a tenth of a second for the library)."""
 
-    commands: tuple[str, ...]  # declarations, the analyses and the rulesets, a few commands each
+    commands: tuple[str, ...]  # declarations and rulesets, a few commands each
     relations: dict[str, str]  # dtype kind (float, int, bool) -> egglog relation (for `insert`)
     op_names: dict[str, str]  # egglog function -> the Python name egglog-python serializes it as
     sized: frozenset[str]  # functions whose rows count as the e-graph's size (as egglog-python counts)
@@ -73,8 +73,8 @@ class EgglogProgram:
     multi_step: str = ""  # the same plus the multi-pattern rules ("" when there are none)
     has_rewrites: bool = False  # whether `step` runs any rewrite rule
     rule_names: dict[str, str] = field(default_factory=dict)  # egglog rule name -> library rule name
-    rules: tuple[ProgramRule, ...] = ()  # the rewrite rules, in the library's order
-    warmups: tuple[str, ...] = ()  # the first run of each rewrite ruleset (egglog compiles it then)
+    rules: tuple[ProgramRule, ...] = ()  # the analyses, then the rewrites in the library's order
+    warmups: tuple[str, ...] = ()  # the first run of each ruleset (egglog compiles it then)
 
     def closure(self, ctors: Iterable[str]) -> list[int]:
         """The rules that can fire on an e-graph of `ctors`: those whose pattern needs only
@@ -273,7 +273,7 @@ def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:
         decl_names = {c.decl: r.name for r in rules for c in r.commands}
         rule_names = {egg: decl_names[decl] for egg, decl in given.items() if decl in decl_names}
         egraph.pop()
-        preamble, program_rules, warmups = _split(text, (f"rules-{tag}", f"multi-{tag}"))
+        preamble, program_rules, warmups = _split(text, (".analysis", f"rules-{tag}", f"multi-{tag}"))
         return EgglogProgram(
             tuple(chunks(preamble)),
             relations,

@@ -17,11 +17,11 @@ def new_mlir_context() -> ir.Context:
     """A fresh MLIR context with the dialects jaxlib ships registered (builtin and upstream
     dialects, func, stablehlo, chlo, mhlo, sdy, ...), as `jax`'s own `make_ir_context` makes it
     but without importing jax (seconds), and always fresh (jax 0.12 reuses one per thread).
-    Falls back to jax's where jaxlib's extension modules are laid out differently."""
+    The dialects are registered through jaxlib's extension modules, not the Python op classes
+    around them (those take ~0.04 s to import and are not used). Falls back to jax's where
+    jaxlib's extension modules are laid out differently."""
     try:
-        from jaxlib.mlir._mlir_libs import _jax_mlir_ext
-        from jaxlib.mlir.dialects import chlo, mhlo, sdy
-        from jaxlib.mlir.dialects import stablehlo as hlo
+        from jaxlib.mlir._mlir_libs import _chlo, _jax_mlir_ext, _mlirHlo, _sdy, _stablehlo
     except ImportError as e:  # pragma: no cover - a jaxlib with another layout
         log.debug("building the MLIR context through jax: %s", e)
         from jax._src.interpreters import mlir as jax_mlir
@@ -36,11 +36,24 @@ def new_mlir_context() -> ir.Context:
     _jax_mlir_ext.register_dialects(registry)
     context.append_dialect_registry(registry)
     context.load_all_available_dialects()
-    sdy.register_dialect(context)
-    mhlo.register_mhlo_dialect(context)
-    chlo.register_dialect(context)
-    hlo.register_dialect(context)
+    _sdy.register_dialect(context)
+    _mlirHlo.register_mhlo_dialect(context)
+    _chlo.register_dialect(context)
+    _stablehlo.register_dialect(context)
     return context
+
+
+def stablehlo_extension():  # type: ignore[no-untyped-def]
+    """StableHLO's attribute classes (`DotDimensionNumbers`, `PrecisionAttr`, ...) and pass
+    registration, from jaxlib's extension module (or the dialect module that re-exports them)."""
+    try:
+        from jaxlib.mlir._mlir_libs import _stablehlo
+
+        return _stablehlo
+    except ImportError:  # pragma: no cover - a jaxlib with another layout
+        from jaxlib.mlir.dialects import stablehlo
+
+        return stablehlo
 
 
 def egglog_bindings():  # type: ignore[no-untyped-def]
