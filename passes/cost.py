@@ -27,7 +27,7 @@ checked (or fitted) against measured programs by `stablehlo-eqsat-bench-cost --r
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph, Ty
@@ -136,12 +136,20 @@ def changed_dot_seconds(est: Estimate, other: Estimate) -> float:
     return total
 
 
+_ESTIMATES_KEPT = 16
+
+
 @dataclass
 class CostModel:
     profile: DeviceProfile
     # What the analytical model may be wrong by on a dot it prices (a fraction of its time): its
     # kernel-class rates are within ~30% of measured dots across shapes (`bench-cost --dots`).
     dot_error: float = 0.3
+    # Estimates of the programs priced last, by content: choosing prices the same program more
+    # than once (refinement's start and best, then `judge`). Not a field of the model's identity.
+    _estimates: dict[tuple[object, ...], Estimate] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def for_function(self, graphs: list[TermGraph]) -> CostModel:
         """The model that prices the programs of one function with these graphs: every program of
@@ -196,7 +204,17 @@ class CostModel:
         """Whole-program cost: XLA's cleanup (`xla_simplify`), `fuse`, then each kernel's time.
 
         Kernel members are term ids of `graph` (identities XLA removes belong to no kernel).
+        The same program (the same terms and roots) gets the same `Estimate` back: do not change it.
         """
+        key = (tuple(graph.terms), tuple(graph.roots))
+        est = self._estimates.get(key)
+        if est is None:
+            est = self._estimates[key] = self._estimate(graph)
+            if len(self._estimates) > _ESTIMATES_KEPT:
+                del self._estimates[next(iter(self._estimates))]
+        return est
+
+    def _estimate(self, graph: TermGraph) -> Estimate:
         graph = xla_simplify(graph)
         kernels = fuse(graph, self.profile)
         total = 0.0

@@ -296,6 +296,15 @@ class MeasuredCostModel(CostModel):
     # What a dot's time measured alone may be off by inside a program (medians of 7 runs on this
     # 2-core machine repeat within ~3%; the same dot's share of a program's time within ~5%).
     measured_dot_error: float = 0.05
+    _twin: MeasuredCostModel | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _active_twin(self) -> MeasuredCostModel:
+        """This model with its ops measured (itself if they are), made once."""
+        if self.active:
+            return self
+        if self._twin is None:
+            self._twin = dataclasses.replace(self, active=True)
+        return self._twin
 
     def for_function(self, graphs: list[TermGraph]) -> MeasuredCostModel:
         from stablehlo_eqsat.passes.prepare import has_convolution
@@ -332,8 +341,8 @@ class MeasuredCostModel(CostModel):
         return super().node_cost(node, data)
 
     # ---- whole programs ----
-    def estimate(self, graph: TermGraph) -> Estimate:
-        est = super().estimate(graph)
+    def _estimate(self, graph: TermGraph) -> Estimate:
+        est = super()._estimate(graph)
         active = self.active
         total = est.seconds
         graph = est.graph or graph
@@ -360,8 +369,7 @@ class MeasuredCostModel(CostModel):
         plain = super().judge(before, after)
         if plain.error_seconds == 0 or self.mode == "off":
             return plain
-        model = self if self.active else dataclasses.replace(self, active=True)
-        b, a = model.estimate(before), model.estimate(after)
+        b, a = self._active_twin().estimate(before), self._active_twin().estimate(after)
         for est in (b, a):
             terms = (est.graph or before).terms
             dots = [k for k in est.kernels if k.kind == "dot" and terms[k.members[0]].ctor == "Dot"]
