@@ -25,6 +25,7 @@ from stablehlo_eqsat.passes.extract import (
     build_graph,
     check_extraction,
     only_choice,
+    restrict,
 )
 from stablehlo_eqsat.passes.prepare import Prepared
 from stablehlo_eqsat.passes.refine import keep_convolutions, refine, rewrite_convolutions
@@ -55,17 +56,22 @@ def choose(
     start = time.perf_counter()
     roots = [data.term_class[r] for r in graph.roots]
     cost = config.model.extraction_cost(data)
+    table: Choice | None = None  # the greedy choice of every e-class (refinement's fallback)
     choice = only_choice(data, roots)
     if choice is None:
-        choice = EXTRACTORS[config.extractor].extract(data, roots, cost)
+        extractor = EXTRACTORS[config.extractor]
+        if isinstance(extractor, GreedyDag):  # its table serves refinement too: price nodes once
+            table = extractor.table(data, cost)
+            choice = restrict(data, roots, table)
+        else:
+            choice = extractor.extract(data, roots, cost)
     check_extraction(data, roots, choice)
 
     def score(c: Choice) -> float:
         return config.model.estimate(build_graph(data, c, roots).graph).seconds
 
-    table: Choice | None = None
     if config.refine_seconds > 0 and report.saturation.matches:
-        table = GreedyDag().table(data, cost)
+        table = table if table is not None else GreedyDag().table(data, cost)
         # Deterministic: a budget of scored moves (about what the machine scores in the time
         # given), the time only a safety net at four times that.
         moves = max(1, int(config.refine_seconds * _MOVES_PER_SECOND))
