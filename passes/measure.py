@@ -296,15 +296,6 @@ class MeasuredCostModel(CostModel):
     # What a dot's time measured alone may be off by inside a program (medians of 7 runs on this
     # 2-core machine repeat within ~3%; the same dot's share of a program's time within ~5%).
     measured_dot_error: float = 0.05
-    _twin: MeasuredCostModel | None = field(default=None, init=False, repr=False, compare=False)
-
-    def _active_twin(self) -> MeasuredCostModel:
-        """This model with its ops measured (itself if they are), made once."""
-        if self.active:
-            return self
-        if self._twin is None:
-            self._twin = dataclasses.replace(self, active=True)
-        return self._twin
 
     def for_function(self, graphs: list[TermGraph]) -> MeasuredCostModel:
         from stablehlo_eqsat.passes.prepare import has_convolution
@@ -342,25 +333,27 @@ class MeasuredCostModel(CostModel):
 
     # ---- whole programs ----
     def _estimate(self, graph: TermGraph) -> Estimate:
-        est = super()._estimate(graph)
-        active = self.active
+        return self._priced(super()._estimate(graph), self.active)
+
+    def _priced(self, est: Estimate, measured: bool) -> Estimate:
+        """`est` (the analytical estimate) with its measured ops' kernels timed (`measured`) or
+        priced by the convolution fallback; changed kernels are copies, `est` stays as it was."""
         total = est.seconds
-        graph = est.graph or graph
+        graph = est.graph
+        assert graph is not None
+        kernels = []
         for k in est.kernels:
-            if k.kind not in ("dot", "opaque") or not k.members:
-                continue
-            term = graph.terms[k.members[0]]
-            if term.ctor not in MEASURED:
-                continue
-            child_tys = [graph.terms[c].ty for c in term.children()]
-            t = self._measured(term.ctor, term.ty, child_tys, term.args) if active else None
-            if t is None and term.ctor == "Conv":
-                t = self.conv_seconds(term.ty, child_tys, term.args)
-            if t is not None:
-                total += t - k.seconds
-                k.seconds = t
-                k.measured = term.ctor in MEASURED and active
-        return Estimate(total, est.kernels, graph)
+            term = graph.terms[k.members[0]] if k.members else None
+            if k.kind in ("dot", "opaque") and term is not None and term.ctor in MEASURED:
+                child_tys = [graph.terms[c].ty for c in term.children()]
+                t = self._measured(term.ctor, term.ty, child_tys, term.args) if measured else None
+                if t is None and term.ctor == "Conv":
+                    t = self.conv_seconds(term.ty, child_tys, term.args)
+                if t is not None:
+                    total += t - k.seconds
+                    k = dataclasses.replace(k, seconds=t, measured=measured)
+            kernels.append(k)
+        return Estimate(total, kernels, graph)
 
     def judge(self, before: TermGraph, after: TermGraph) -> Judgement:
         """`CostModel.judge`, with the dots timed wherever the two programs' dots differ (unless
@@ -369,7 +362,7 @@ class MeasuredCostModel(CostModel):
         plain = super().judge(before, after)
         if plain.error_seconds == 0 or self.mode == "off":
             return plain
-        b, a = self._active_twin().estimate(before), self._active_twin().estimate(after)
+        b, a = (self._priced(e, True) for e in (plain.before, plain.after))
         for est in (b, a):
             terms = (est.graph or before).terms
             dots = [k for k in est.kernels if k.kind == "dot" and terms[k.members[0]].ctor == "Dot"]
