@@ -41,6 +41,7 @@ from stablehlo_eqsat.tools.bench_report import (
     status,
     write_outputs,
 )
+from stablehlo_eqsat.tools.real_models import load_models
 from stablehlo_eqsat.tools.report import fmt_error, fmt_ratio, machine_description, progress
 from stablehlo_eqsat.tools.transform import Transformed, eqsat_pipeline, transform
 
@@ -250,6 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--out", help="output folder: bench.md, bench.json and plots (required)")
     p.add_argument("--models", action="append", default=None, metavar="A,B", help="only these models")
+    p.add_argument(
+        "--real-models",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also the modules `stablehlo-eqsat-real-models` wrote to DIR (keras-hub backbones)",
+    )
     p.add_argument("--repeats", type=int, default=None, help="rounds per model (default 100; quick 7)")
     p.add_argument(
         "--copies",
@@ -265,6 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     xla.use_dispatch(args.dispatch)  # before anything creates JAX's CPU client
 
     models = all_models()
+    if args.real_models is not None:
+        real = load_models(args.real_models)
+        if not real:
+            p.error(f"no .mlir files in {args.real_models} (write them with stablehlo-eqsat-real-models)")
+        models.update(real)
     if args.list:
         print("\n".join(models))
         return 0
