@@ -166,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = [m for m in names if m not in model_specs("small")]
     if missing:
         p.error(f"unknown model(s): {', '.join(missing)} (have {', '.join(model_specs('small'))})")
+    os.environ.setdefault("KERAS_BACKEND", "jax")  # (before keras is imported)
     try:
         import keras_hub  # noqa: F401
     except ImportError:
