@@ -2,6 +2,7 @@
 
     stablehlo-eqsat-bench-dots --out bench-dots/                      # the zoo's transformer and MLP blocks
     stablehlo-eqsat-bench-dots --out bench-dots/ --only gpt2_block --rounds 30
+    stablehlo-eqsat-bench-dots --out bench-dots/ --modules real/*.mlir   # keras-hub exports
 
 For every distinct matrix product (batch, M, K, N) of the zoo's transformer and MLP blocks, the
 alternatives the e-graph's dot rules choose between, in groups:
@@ -319,16 +320,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--only", default="", help="comma-separated zoo models (default: the transformer and MLP blocks)"
     )
+    p.add_argument(
+        "--modules", nargs="+", type=Path, default=None, metavar="M.mlir",
+        help="the products of these modules instead (e.g. `stablehlo-eqsat-real-models` exports)",
+    )  # fmt: skip
     p.add_argument("--rounds", type=int, default=20, help="interleaved rounds per group")
     p.add_argument("--device", default="cpu", help="cost profile: cpu | gpu | path to a calibrated .json")
     p.add_argument("--scale", type=int, default=1, help="multiply M, K and N of every product by this")
     args = p.parse_args(argv)
     from stablehlo_eqsat.tools.zoo import lower_model
 
-    names = [n for n in args.only.split(",") if n] or list(BLOCKS)
+    if args.modules and args.only:
+        p.error("--modules and --only exclude each other")
     found: set[Product] = set()
-    for name in names:
-        found |= products(lower_model(name))
+    if args.modules:
+        for path in args.modules:
+            found |= products(path.read_text())
+    else:
+        for name in [n for n in args.only.split(",") if n] or list(BLOCKS):
+            found |= products(lower_model(name))
     groups: dict[str, list[Program]] = {}
     for prod in sorted((b, m * args.scale, k * args.scale, n * args.scale) for b, m, k, n in found):
         groups.update(groups_for(prod))
