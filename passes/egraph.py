@@ -197,9 +197,9 @@ class SaturationReport:
 class TextEGraph:
     """An egglog e-graph driven by egglog text through egglog's bindings: no Python DSL.
 
-    It starts from a program (`rules/program.py`: the schema, the analyses, the rulesets) and
-    defines rewrite rules when asked (`define`), and offers what the session uses; `_serialize`
-    is named and called as on egglog-python's `EGraph`.
+    It starts from a program (`rules/program.py`: the schema and the rulesets), defines the
+    program's rules (analyses and rewrites) when asked (`define`), and offers what the session
+    uses; `_serialize` is named and called as on egglog-python's `EGraph`.
 
     `push` is deferred to the next command, so that rules defined right after it (`define`) go
     below the scope and outlive its `pop`; rules defined inside a scope are forgotten with it."""
@@ -278,9 +278,9 @@ class EGraphSession:
     """One egglog e-graph holding one term graph (one block of StableHLO)."""
 
     def __init__(self, schedule: RuleSchedule | None = None):
-        # The program declares the schema and the analyses; the rewrite rules are defined when a
-        # graph needs them (`require`), outside its push/pop scope, so that later graphs reuse
-        # them: a pop would throw them away.
+        # The program declares the schema and the rulesets; the rules are defined when a graph
+        # needs them (`require`), outside its push/pop scope, so that later graphs reuse them: a
+        # pop would throw them away.
         self.schedule = schedule
         self.egraph = TextEGraph(schedule.program if schedule is not None else schema_program())
         self._dtype_relations = self.egraph.program.relations
