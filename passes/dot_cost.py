@@ -32,7 +32,9 @@ from stablehlo_eqsat.passes.profile import DeviceProfile
 GEMM = "gemm"  # lhs contracting its minor dimension, rhs its major one: the library's kernel
 GEMM_RHS_MINOR = "gemm-rhs-minor"  # the library's kernel, the rhs contracting its minor dimension
 GENERIC = "generic"  # XLA's generic dot emitter (the lhs contracting its major dimension, ...)
-VECTOR = "vector"  # a matrix-vector product (M or N is 1): XLA's own code, bound by memory
+# A matrix-vector product (M or N is 1) or an outer product (K is 1, which XLA's simplifier turns
+# into a multiply of broadcasts): XLA's own code, bound by memory.
+VECTOR = "vector"
 _LIBRARY_DTYPES = frozenset({"f32", "bf16", "f64"})
 _SMALL = 8  # a dot with every dimension below this is not given to the library
 
@@ -81,11 +83,12 @@ def dot_form(lhs: TensorTy, rhs: TensorTy, dims: DotDims) -> DotForm:
         rhs_major = not rfree or rc[0] == len(rb)
     else:  # transposed to [batch, M, K] x [batch, K, N] where not already in that order
         for ty, order in ((lhs, [*lb, *lfree, *lc]), (rhs, [*rb, *rc, *rfree])):
-            if order != sorted(order):
+            moved = [d for d in order if ty.shape[d] != 1]  # (moving a dimension of size 1 is a bitcast)
+            if moved != sorted(moved):
                 copied += ty.numel * itemsize(ty.dtype)
                 copies += 1
         lhs_minor = rhs_major = True
-    if m == 1 or n == 1:
+    if m == 1 or n == 1 or k == 1:
         kernel = VECTOR
     elif max(m, k, n) < _SMALL or lhs.dtype not in _LIBRARY_DTYPES or not lhs_minor:
         kernel = GENERIC

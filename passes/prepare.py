@@ -5,6 +5,7 @@ algorithm rewrites) add their alternatives."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TermGraph
@@ -34,7 +35,9 @@ class Prepared:
 def prepare(graph: TermGraph, tables: Tables, config: EqsatConfig) -> Prepared:
     folded, fired = fold_constants(graph, tables, config.fold_limit, config.only_folds)
     canonical = canonicalize_splats(graph, tables)
-    expanded, unions, expanded_by = expand_terms(canonicalize_splats(folded, tables), config.schedule)
+    expanded, unions, expanded_by = expand_terms(
+        canonicalize_splats(folded, tables), config.schedule, tables.extras
+    )
     for name, n in expanded_by.items():
         fired[name] = fired.get(name, 0) + n
     rewritable = any(expanded.terms[t].ctor not in _NOTHING_TO_REWRITE for t in expanded.live())
@@ -42,13 +45,13 @@ def prepare(graph: TermGraph, tables: Tables, config: EqsatConfig) -> Prepared:
 
 
 def expand_terms(
-    graph: TermGraph, schedule: RuleSchedule | None
+    graph: TermGraph, schedule: RuleSchedule | None, extras: dict[str, dict[str, Any]] | None = None
 ) -> tuple[TermGraph, list[tuple[int, int]], dict[str, int]]:
     """Run the Python-side rules on the input terms: new terms, and which term each equals."""
     if schedule is None or not schedule.expansions:
         return graph, [], {}
     out = TermGraph(list(graph.terms), dict(graph.index), list(graph.roots))
-    ctx = ExpansionContext(out)
+    ctx = ExpansionContext(out, extras)
     unions: list[tuple[int, int]] = []
     fired: dict[str, int] = {}
     for tid in graph.live():

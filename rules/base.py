@@ -42,10 +42,16 @@ FP_CLASSES = (EXACT, REASSOC, FINITE, NO_SIGNED_ZERO)
 
 
 class ExpansionContext:
-    """What a Python-side rule sees: the term graph, to which it may add terms."""
+    """What a Python-side rule sees: the term graph, to which it may add terms, and the MLIR
+    attributes a term's `extra` key stands for (`importer.Tables.extras`)."""
 
-    def __init__(self, graph: TermGraph):
+    def __init__(self, graph: TermGraph, extras: dict[str, dict[str, Any]] | None = None):
         self.graph = graph
+        self.extras = extras or {}
+
+    def extra_attributes(self, key: str) -> dict[str, Any]:
+        """The attributes behind a term's `extra` key ({} for "")."""
+        return self.extras.get(key, {}) if key else {}
 
     def term(self, tid: int) -> Term:
         return self.graph.terms[tid]

@@ -34,6 +34,7 @@ def dims(lc: int, rc: int, lb: tuple[int, ...] = (), rb: tuple[int, ...] = ()) -
         (ty(512, 24), ty(256, 512), dims(0, 1), GENERIC),  # the swapped operands of a matmul
         (ty(1, 512), ty(512, 24), dims(1, 0), VECTOR),  # M = 1
         (TensorTy((512,), "f32"), ty(512, 24), dims(0, 0), VECTOR),  # a vector lhs
+        (ty(128, 1), ty(1, 16), dims(1, 0), VECTOR),  # K = 1: an outer product (RoPE's angles)
         (ty(4, 6), ty(6, 5), dims(1, 0), GENERIC),  # every dimension below 8: not the library's
         (ty(64, 64, dtype="f16"), ty(64, 64, dtype="f16"), dims(1, 0), GENERIC),  # no f16 GEMM
         (ty(2, 8, 64, 32), ty(2, 8, 32, 64), dims(3, 2, (0, 1), (0, 1)), GEMM),  # batched, canonical
@@ -171,3 +172,13 @@ def test_a_tie_on_dots_keeps_the_input() -> None:
     same = MODEL.judge(before, before)
     assert same.error_seconds == 0 and same.take_after
     assert sum(dot_kernels(same.before).values()) == 1
+
+
+def test_moving_a_dimension_of_size_one_is_no_copy() -> None:
+    """DotDecomposer's transposes that only move size-1 dimensions are bitcasts in XLA's HLO
+    (keras-hub's attention probabilities, [1, batch, heads, s, t]): no copy is priced."""
+    probs, v = ty(1, 2, 8, 128, 128), ty(2, 128, 8, 4)
+    as_read = dot_form(probs, v, DotDims((1, 2), (0, 2), (4,), (1,)))
+    assert as_read.copies == 1 and as_read.copied_bytes == v.numel * 4  # only v moves its heads
+    written = dot_form(v, probs, DotDims((0, 2), (1, 2), (1,), (4,)))
+    assert written.copies == 2 and written.copied_bytes == (v.numel + probs.numel) * 4

@@ -8,8 +8,8 @@
 // fires, each narrow dot and its slice of the wide dot are one value, and the extracted
 // program computes each result once.
 //
-// RUN: stablehlo-eqsat-opt %s --split-input-file '--stablehlo-eqsat=fp-mode=strict only-rules=merge-dots-shared-lhs|merge-dots-shared-rhs' | FileCheck %s --check-prefixes=CHECK,STRICT
-// RUN: stablehlo-eqsat-opt %s --split-input-file '--stablehlo-eqsat=fp-mode=fast only-rules=merge-dots-shared-lhs|merge-dots-shared-rhs' | FileCheck %s --check-prefixes=CHECK,FAST
+// RUN: stablehlo-eqsat-opt %s --split-input-file '--stablehlo-eqsat=fp-mode=strict measure=off only-rules=merge-dots-shared-lhs|merge-dots-shared-rhs' | FileCheck %s --check-prefixes=CHECK,STRICT
+// RUN: stablehlo-eqsat-opt %s --split-input-file '--stablehlo-eqsat=fp-mode=fast measure=off only-rules=merge-dots-shared-lhs|merge-dots-shared-rhs' | FileCheck %s --check-prefixes=CHECK,FAST
 
 /// x @ w1, x @ w2 -> slices of x @ concatenate(w1, w2, dim=1).
 // CHECK-LABEL: func.func @merge_dots_shared_lhs(
