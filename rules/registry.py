@@ -18,7 +18,10 @@ from stablehlo_eqsat.rules.base import DeferredCommands, RuleInfo
 from stablehlo_eqsat.rules.program import EgglogProgram, build
 
 # One module per concern; each defines one `RuleFamily` named like the module.
-FAMILIES = ("arith", "layout", "dot_general", "reduce", "slice_concat", "multi", "constant_fold", "conv")
+FAMILIES = (
+    "arith", "layout", "dot_general", "dot_layout", "reduce", "slice_concat", "multi", "constant_fold",
+    "conv",
+)  # fmt: skip
 FP_MODES = ("strict", "xla", "fast")
 
 
