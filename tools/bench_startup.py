@@ -26,6 +26,8 @@ from stablehlo_eqsat.tools.report import machine_description
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mlp.mlir"
 
+# The floor is its own program on purpose (PLATFORM.md's snippet), not `compat.new_mlir_context`:
+# importing this package would make it part of what it is the floor of.
 FLOOR = """
 import sys
 from jaxlib.mlir import ir
