@@ -22,7 +22,7 @@ from typing import Any
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
-from stablehlo_eqsat.rules.program import CHUNK_CHARS, EgglogProgram
+from stablehlo_eqsat.rules.program import EgglogProgram, joined
 from stablehlo_eqsat.rules.registry import RuleSchedule, schema_program
 
 from stablehlo_eqsat.compat import egglog_bindings
@@ -232,17 +232,8 @@ class TextEGraph:
         new = [i for i in rules if i not in self.defined]
         if not new:
             return
-        batch: list[str] = []
-        length = 0
-        for i in new:
-            text = self.program.rules[i].text
-            if batch and length + len(text) > CHUNK_CHARS:
-                self._run("\n".join(batch))
-                batch, length = [], 0
-            batch.append(text)
-            length += len(text) + 1
-        if batch:
-            self._run("\n".join(batch))
+        for chunk in joined(self.program.rules[i].text for i in new):
+            self._run(chunk)
         self.defined.update(new)
         if self._scopes:
             self._scopes[-1].update(new)

@@ -32,7 +32,7 @@ _MATCH_SENTINEL = 977_000_001
 _BAN_SENTINEL = 977_000_002
 # Commands are replayed a few at a time: egglog 13.2's parser copies the source into every span,
 # so one call on the whole program (~100 kB) takes seconds and gigabytes.
-CHUNK_CHARS = 2000
+_CHUNK_CHARS = 2000
 _CALL = re.compile(r"\(([A-Za-z][\w-]*)")
 # Constructors of terms: what a graph is made of (lists are spelled inline, not tracked).
 _TERM_CTORS = O.ALL_CTORS
@@ -275,7 +275,7 @@ def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:
         egraph.pop()
         preamble, program_rules, warmups = _split(text, (".analysis", f"rules-{tag}", f"multi-{tag}"))
         return EgglogProgram(
-            tuple(chunks(preamble)),
+            tuple(joined(preamble)),
             relations,
             op_names,
             sized,
@@ -290,8 +290,10 @@ def build(rules: Sequence[RuleInfo] | None, tag: str = "") -> EgglogProgram:
         close_recording(egraph)
 
 
-def _split(text: str, rulesets: tuple[str, ...]) -> tuple[str, tuple[ProgramRule, ...], tuple[str, ...]]:
-    """`text` as the preamble (everything but what follows), the rules of `rulesets` (egglog
+def _split(
+    text: str, rulesets: tuple[str, ...]
+) -> tuple[list[str], tuple[ProgramRule, ...], tuple[str, ...]]:
+    """`text`'s commands as the preamble (all but what follows), the rules of `rulesets` (egglog
     names end with one of them) and those rulesets' first runs."""
     preamble: list[str] = []
     rules: list[ProgramRule] = []
@@ -306,7 +308,7 @@ def _split(text: str, rulesets: tuple[str, ...]) -> tuple[str, tuple[ProgramRule
             warmups.append(command)
             continue
         preamble.append(command)
-    return "\n".join(preamble), tuple(rules), tuple(warmups)
+    return preamble, tuple(rules), tuple(warmups)
 
 
 def _ctors(text: str) -> frozenset[str]:
@@ -406,11 +408,16 @@ def commands(text: str) -> Iterator[str]:
         raise ValueError("unbalanced egglog text")
 
 
-def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+def chunks(text: str, size: int = _CHUNK_CHARS) -> Iterator[str]:
     """`text`'s commands, joined into pieces of about `size` characters."""
+    return joined(commands(text), size)
+
+
+def joined(texts: Iterable[str], size: int = _CHUNK_CHARS) -> Iterator[str]:
+    """Commands joined into pieces of about `size` characters (what one egglog call is given)."""
     batch: list[str] = []
     length = 0
-    for command in commands(text):
+    for command in texts:
         if batch and length + len(command) > size:
             yield "\n".join(batch)
             batch, length = [], 0

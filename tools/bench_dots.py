@@ -61,43 +61,20 @@ Product = tuple[int, int, int, int]  # batch, M, K, N
 
 
 def products(text: str) -> set[Product]:
-    """The (batch, M, K, N) of every f32 `dot_general` in a module with one contracting dim."""
-    from jaxlib.mlir import ir
-    from jaxlib.mlir.dialects import stablehlo as hlo
-    from stablehlo_eqsat.dialect_glue.context import make_context
+    """The (batch, M, K, N) of every f32 `dot_general` of a module that is a matrix product (M
+    and N above 1), as XLA runs it (`dot_cost.dot_form`)."""
+    from stablehlo_eqsat.dialect_glue import ops as O
+    from stablehlo_eqsat.passes.dot_cost import dot_form
+    from stablehlo_eqsat.tools.kernel_profile import dots_of
 
     found: set[Product] = set()
-    with make_context():
-        module = ir.Module.parse(text)
-
-        def walk(op: ir.Operation) -> None:
-            for region in op.regions:
-                for block in region:
-                    for inner in block:
-                        if inner.operation.name == "stablehlo.dot_general":
-                            found.update(_product(inner.operation, hlo))
-                        walk(inner.operation)
-
-        walk(module.operation)
+    for shape in dots_of(text):
+        if shape.lhs.dtype != "f32":
+            continue
+        form = dot_form(shape.lhs, shape.rhs, O.DotDims(*shape.params))  # type: ignore[arg-type]
+        if form.m > 1 and form.n > 1:
+            found.add((form.batch, form.m, form.k, form.n))
     return found
-
-
-def _product(op, hlo) -> set[Product]:  # type: ignore[no-untyped-def]
-    from jaxlib.mlir import ir
-
-    lhs, rhs = (ir.RankedTensorType(v.type) for v in op.operands)
-    if str(lhs.element_type) != "f32":
-        return set()
-    d = hlo.DotDimensionNumbers(op.attributes["dot_dimension_numbers"])
-    lb, lc = list(d.lhs_batching_dimensions), list(d.lhs_contracting_dimensions)
-    rb, rc = list(d.rhs_batching_dimensions), list(d.rhs_contracting_dimensions)
-    size = lambda t, ds: math.prod(t.shape[i] for i in ds)  # noqa: E731
-    lfree = [i for i in range(lhs.rank) if i not in lb + lc]
-    rfree = [i for i in range(rhs.rank) if i not in rb + rc]
-    m, n = size(lhs, lfree), size(rhs, rfree)
-    if m == 1 or n == 1:
-        return set()
-    return {(size(lhs, lb), m, size(lhs, lc), n)}
 
 
 # -- the alternatives ---------------------------------------------------------------------------

@@ -12,39 +12,7 @@ from stablehlo_eqsat.passes.egraph import EGraphData, ENode
 from stablehlo_eqsat.passes.fusion import fuse
 from stablehlo_eqsat.passes.op_cost import itemsize, nbytes
 from stablehlo_eqsat.passes.profile import load_profile
-
-F32 = "f32"
-
-
-class Builder:
-    """Term graphs by hand: `b.op("Add", shape, x, y)`."""
-
-    def __init__(self) -> None:
-        self.g = TermGraph()
-        self.n_inputs = 0
-
-    def input(self, *shape: int) -> int:
-        self.n_inputs += 1
-        return self.g.add(Term(O.INPUT, TensorTy(shape, F32), (0, self.n_inputs - 1)))
-
-    def op(self, ctor: str, shape: tuple[int, ...], *kids: int) -> int:
-        return self.g.add(Term(ctor, TensorTy(shape, F32), (*kids, "")))
-
-    def splat(self, *shape: int) -> int:
-        return self.g.add(Term(O.SPLAT, TensorTy(shape, F32), ("s:0",)))
-
-    def reduce(self, x: int, shape: tuple[int, ...], dims: tuple[int, ...], kind: str = "add") -> int:
-        return self.g.add(Term("Reduce", TensorTy(shape, F32), (x, self.splat(), dims, kind, "")))
-
-    def bcast(self, x: int, shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
-        return self.g.add(Term("Bcast", TensorTy(shape, F32), (x, dims, "")))
-
-    def dot(self, a: int, b: int, shape: tuple[int, ...]) -> int:
-        return self.g.add(Term("Dot", TensorTy(shape, F32), (a, b, (), (), (1,), (0,), "")))
-
-    def done(self, *roots: int) -> TermGraph:
-        self.g.roots = list(roots)
-        return self.g
+from term_graphs import F32, Builder
 
 
 def kernel_of(kernels, term: int) -> list[int]:  # type: ignore[no-untyped-def]
