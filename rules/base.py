@@ -158,8 +158,9 @@ class RuleFamily:
     ) -> Callable[[Expand], Expand]:
         """Register a Python-side rule: `fn(ctx, tid)` returns ids of new terms equal to term `tid`.
 
-        Expansions run once, before saturation, on the input terms; egglog then unions each
-        alternative with the original, and the rules and the extractor take it from there.
+        Expansions run before saturation, on the input terms and on the terms expansions added
+        (`passes/prepare.py`); egglog then unions each alternative with the original, and the
+        rules and the extractor take it from there.
         """
 
         def wrap(fn: Expand) -> Expand:

@@ -20,12 +20,13 @@ attributes, a precision other than DEFAULT) a rule does not rewrite.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term
-from stablehlo_eqsat.rules.base import NO_SIGNED_ZERO, REASSOC, ExpansionContext, RuleFamily
+from stablehlo_eqsat.rules.base import FINITE, NO_SIGNED_ZERO, REASSOC, ExpansionContext, RuleFamily
 
 FAMILY = conv = RuleFamily("conv")
 
@@ -433,3 +434,249 @@ def conv_fold_scale(ctx: ExpansionContext, tid: int) -> Iterator[int]:
         w = ctx.add(Term("Mul", v.wty, (v.w, ws, "")))
         yield ctx.add(Term("Conv", v.oty, O.replaced(ctx.term(a), y=w)))
         return
+
+
+# Pattern: convolution(x, w) with lhs_dilation d > 1 (a transposed convolution), stride 1 in the
+# dilated dimensions -> the d outputs phases (per dilated dimension) each as a stride-1
+# convolution of the undilated x with the kernel taps that phase meets, interleaved.
+#
+# Output o of a dilated dimension reads the dilated input at o + k*r - lo, which holds x at
+# (o + k*r - lo) / d when that divides and an inserted zero otherwise. For the outputs
+# o = phase + d*m the taps that meet data are the k with (phase + k*r - lo) % d == 0: every t-th
+# tap (t = d / gcd(r, d)) from the first, reading x at m + base + j*(r / gcd(r, d)) for the
+# j-th. So each phase is an ordinary convolution over x: the kernel sliced with stride t, rhs
+# dilation r / gcd(r, d), padding -base on the low side. It multiplies no inserted zero (d^n
+# fewer products for n dilated dimensions); the phases are stacked on a new dimension next to
+# the output's and merged into it (concatenate + reshape: an interleave).
+#
+# Dropping the products with inserted zeros is what XLA's GPU compiler does too (it hands a
+# transposed convolution to cuDNN as a backward-data convolution); it changes the result where a
+# weight is Inf or NaN (0 * Inf) and the sign of an all-zero sum: `finite`, `no-signed-zero`.
+@conv.expansion("conv-transpose-to-phases", fp=(REASSOC, FINITE, NO_SIGNED_ZERO), xla=True)
+def conv_transpose_to_phases(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None:
+        return
+    dilated = [i for i in range(v.n) if v.lhs_dil[i] > 1]
+    if not dilated or any(v.strides[i] != 1 for i in dilated):
+        return
+    plans: dict[int, list[_PhasePlan]] = {}
+    for i in dilated:
+        found = [_phase_plan(v, i, phase) for phase in range(v.lhs_dil[i])]
+        if any(p is None for p in found):
+            return  # a phase with no outputs, or one that reads past the input: leave it
+        plans[i] = [p for p in found if p is not None]
+
+    def build(level: int, phases: tuple[int, ...]) -> int:
+        if level == len(dilated):
+            return _phase_conv(ctx, tid, v, {i: plans[i][p] for i, p in zip(dilated, phases, strict=True)})
+        i = dilated[level]
+        d, out_dim = v.lhs_dil[i], v.osp[i]
+        parts = [build(level + 1, (*phases, p)) for p in range(d)]
+        rows = plans[i][0].outputs  # phase 0 has the most outputs
+        stacked = []
+        for part in parts:
+            ty = ctx.term(part).ty
+            assert isinstance(ty, TensorTy)
+            shape = list(ty.shape)
+            if shape[out_dim] < rows:  # a phase one output short: pad it (the pad is sliced off)
+                lo, hi = [0] * len(shape), [0] * len(shape)
+                hi[out_dim], shape[out_dim] = rows - shape[out_dim], rows
+                pty = TensorTy(tuple(shape), v.dtype)
+                part = ctx.add(
+                    Term("Pad", pty, (part, _zero(ctx, v.dtype), tuple(lo), tuple(hi), tuple(lo), ""))
+                )
+            shape.insert(out_dim + 1, 1)
+            stacked.append(ctx.add(Term("Reshape", TensorTy(tuple(shape), v.dtype), (part, ""))))
+        shape[out_dim + 1] = d
+        interleaved = ctx.add(
+            Term("Concat", TensorTy(tuple(shape), v.dtype), (tuple(stacked), out_dim + 1, ""))
+        )
+        merged_shape = [*shape[:out_dim], rows * d, *shape[out_dim + 2 :]]
+        merged = ctx.add(Term("Reshape", TensorTy(tuple(merged_shape), v.dtype), (interleaved, "")))
+        if rows * d == v.out(i):
+            return merged
+        limit = list(merged_shape)
+        limit[out_dim] = v.out(i)
+        rank = len(limit)
+        return ctx.add(
+            Term(
+                "Slice", TensorTy(tuple(limit), v.dtype), (merged, (0,) * rank, tuple(limit), (1,) * rank, "")
+            )
+        )
+
+    yield build(0, ())
+
+
+@dataclass(frozen=True)
+class _PhasePlan:
+    """One output phase of a dilated dimension as a stride-1 convolution of the undilated input."""
+
+    outputs: int  # outputs of the phase
+    first_tap: int  # the kernel taps it meets: first_tap, first_tap + tap_step, ... (count taps)
+    tap_step: int
+    taps: int
+    rhs_dilation: int
+    lo: int  # padding of the input (after it is cut to [cut_lo, size - cut_hi))
+    hi: int
+    cut_lo: int
+    cut_hi: int
+
+
+def _phase_plan(v: ConvView, i: int, phase: int) -> _PhasePlan | None:
+    d, r, size = v.lhs_dil[i], v.rhs_dil[i], v.size(i)
+    outputs = -(-(v.out(i) - phase) // d)
+    if outputs <= 0:
+        return None
+    taps = [k for k in range(v.kernel(i)) if (phase + k * r - v.lo[i]) % d == 0]
+    if not taps:  # the phase multiplies inserted zeros only
+        return _PhasePlan(outputs, 0, 1, 0, 1, 0, 0, 0, 0)
+    g = math.gcd(r, d)
+    step, rd = d // g, r // g
+    lo = -((phase + taps[0] * r - v.lo[i]) // d)
+    hi = outputs - 1 + (len(taps) - 1) * rd + 1 - size - lo
+    cut_lo, cut_hi = max(0, -lo), max(0, -hi)
+    if cut_lo + cut_hi >= size:
+        return None
+    return _PhasePlan(outputs, taps[0], step, len(taps), rd, max(lo, 0), max(hi, 0), cut_lo, cut_hi)
+
+
+def _phase_conv(ctx: ExpansionContext, tid: int, v: ConvView, plan: dict[int, _PhasePlan]) -> int:
+    """The convolution computing one combination of phases (`plan`: spatial dimension -> phase)."""
+    oshape = list(v.oty.shape)
+    for i, p in plan.items():
+        oshape[v.osp[i]] = p.outputs
+    oty = TensorTy(tuple(oshape), v.dtype)
+    if any(p.taps == 0 for p in plan.values()):
+        return ctx.add(Term(O.SPLAT, oty, ("s:0",)))
+    x, xshape = v.x, list(v.xty.shape)
+    if any(p.cut_lo or p.cut_hi for p in plan.values()):
+        rank = len(xshape)
+        start, limit = [0] * rank, list(xshape)
+        for i, p in plan.items():
+            start[v.isp[i]], limit[v.isp[i]] = p.cut_lo, xshape[v.isp[i]] - p.cut_hi
+            xshape[v.isp[i]] = limit[v.isp[i]] - start[v.isp[i]]
+        xty = TensorTy(tuple(xshape), v.dtype)
+        x = ctx.add(Term("Slice", xty, (x, tuple(start), tuple(limit), (1,) * rank, "")))
+    rank = len(v.wty.shape)
+    start, limit, stride, wshape = [0] * rank, list(v.wty.shape), [1] * rank, list(v.wty.shape)
+    for i, p in plan.items():
+        d = v.ksp[i]
+        start[d], limit[d], stride[d] = p.first_tap, p.first_tap + (p.taps - 1) * p.tap_step + 1, p.tap_step
+        wshape[d] = p.taps
+    w = v.w
+    if tuple(wshape) != v.wty.shape:
+        w = ctx.add(
+            Term(
+                "Slice", TensorTy(tuple(wshape), v.dtype), (w, tuple(start), tuple(limit), tuple(stride), "")
+            )
+        )
+    lo, hi, rhs_dil = list(v.lo), list(v.hi), list(v.rhs_dil)
+    for i, p in plan.items():
+        lo[i], hi[i], rhs_dil[i] = p.lo, p.hi, p.rhs_dilation
+    pad = tuple(x for pair in zip(lo, hi, strict=True) for x in pair)
+    args = O.replaced(
+        ctx.term(tid), x=x, y=w, padding=pad, lhs_dilation=(1,) * v.n, rhs_dilation=tuple(rhs_dil),
+        window_strides=tuple(v.strides),
+    )  # fmt: skip
+    return ctx.add(Term("Conv", oty, args))
+
+
+# Pattern: convolution(x, w) with rhs_dilation r > 1 (a dilated, "atrous" convolution), stride 1
+# and no lhs dilation in the dilated dimensions -> the same convolution with an undilated kernel
+# over the r phases of the padded input moved into the batch dimension (space to batch), and
+# the phases of the result moved back (batch to space).
+#
+# Output o reads the padded input at o + k*r: for the outputs o = phase + r*m that is
+# x_phase[m + k] with x_phase[j] = padded[phase + r*j], an undilated convolution of x_phase. The
+# padded input is padded further to a multiple of r (those positions only feed outputs past the
+# end, sliced off). XLA CPU's convolution kernels run some dilated shapes at half the rate of
+# undilated ones; the transposes around are copies. Which is faster is a measurement.
+@conv.expansion("dilated-conv-to-space-to-batch", fp=REASSOC, xla=True)
+def dilated_conv_to_space_to_batch(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None:
+        return
+    dilated = [i for i in range(v.n) if v.rhs_dil[i] > 1]
+    if not dilated or any(v.strides[i] != 1 or v.lhs_dil[i] != 1 for i in dilated):
+        return
+    rank = len(v.xty.shape)
+    # Pad the dilated dimensions: the convolution's own padding, then up to a multiple of r.
+    lo, hi, shape = [0] * rank, [0] * rank, list(v.xty.shape)
+    for i in dilated:
+        d, r = v.isp[i], v.rhs_dil[i]
+        padded = v.lo[i] + v.size(i) + v.hi[i]
+        lo[d], hi[d] = v.lo[i], v.hi[i] + (-padded) % r
+        shape[d] = padded + (-padded) % r
+        if v.lo[i] < 0 or v.hi[i] < 0 or shape[d] // r < v.kernel(i):
+            return  # negative padding, or fewer rows per phase than taps
+    x = v.x
+    if any(lo) or any(hi):
+        x = ctx.add(
+            Term(
+                "Pad",
+                TensorTy(tuple(shape), v.dtype),
+                (x, _zero(ctx, v.dtype), tuple(lo), tuple(hi), (0,) * rank, ""),
+            )
+        )
+    # Split each dilated dimension D into (D / r, r) and move the r's in front of the batch.
+    split: list[tuple[int, int]] = []  # (original dim, size) per axis after the split
+    for d, size in enumerate(shape):
+        i = v.isp.index(d) if d in v.isp else -1
+        if i in dilated:
+            split += [(d, size // v.rhs_dil[i]), (-1 - d, v.rhs_dil[i])]
+        else:
+            split.append((d, size))
+    x = ctx.add(Term("Reshape", TensorTy(tuple(s for _, s in split), v.dtype), (x, "")))
+    phase_axes = [a for a, (d, _) in enumerate(split) if d < 0]
+    order: list[int] = []
+    for a, (d, _) in enumerate(split):
+        if d == v.ib:
+            order += phase_axes
+        if d >= 0:
+            order.append(a)
+    moved_shape = tuple(split[a][1] for a in order)
+    x = ctx.add(Term("Transpose", TensorTy(moved_shape, v.dtype), (x, tuple(order), "")))
+    phases = math.prod(v.rhs_dil[i] for i in dilated)
+    batched = [s for d, s in split if d >= 0]
+    batched[v.ib] *= phases
+    xty = TensorTy(tuple(batched), v.dtype)
+    x = ctx.add(Term("Reshape", xty, (x, "")))
+    # The undilated convolution over the phases.
+    oshape = list(v.oty.shape)
+    oshape[v.ob] *= phases
+    pad_lo, pad_hi, rhs_dil = list(v.lo), list(v.hi), list(v.rhs_dil)
+    for i in dilated:
+        pad_lo[i] = pad_hi[i] = 0
+        rhs_dil[i] = 1
+        oshape[v.osp[i]] = xty.shape[v.isp[i]] - v.kernel(i) + 1
+    pad = tuple(p for pair in zip(pad_lo, pad_hi, strict=True) for p in pair)
+    args = O.replaced(
+        ctx.term(tid), x=x, padding=pad, rhs_dilation=tuple(rhs_dil), window_strides=tuple(v.strides)
+    )
+    y = ctx.add(Term("Conv", TensorTy(tuple(oshape), v.dtype), args))
+    # Batch to space: split the batch into (phases..., N), each phase next to its dimension.
+    n = v.oty.shape[v.ob]
+    unsplit: list[tuple[int, int]] = []  # (output dim or -1 - output dim for a phase axis, size)
+    for d, size in enumerate(oshape):
+        if d == v.ob:
+            unsplit += [(-1 - v.osp[i], v.rhs_dil[i]) for i in dilated] + [(d, n)]
+        else:
+            unsplit.append((d, size))
+    y = ctx.add(Term("Reshape", TensorTy(tuple(s for _, s in unsplit), v.dtype), (y, "")))
+    back: list[int] = []
+    for a, (d, _) in enumerate(unsplit):
+        if d >= 0:
+            back.append(a)
+            if d in [v.osp[i] for i in dilated]:
+                back.append(next(b for b, (e, _) in enumerate(unsplit) if e == -1 - d))
+    back_shape = tuple(unsplit[a][1] for a in back)
+    y = ctx.add(Term("Transpose", TensorTy(back_shape, v.dtype), (y, tuple(back), "")))
+    merged = list(oshape)
+    merged[v.ob] = n
+    for i in dilated:
+        merged[v.osp[i]] *= v.rhs_dil[i]
+    y = ctx.add(Term("Reshape", TensorTy(tuple(merged), v.dtype), (y, "")))
+    if tuple(merged) != v.oty.shape:
+        y = ctx.add(Term("Slice", v.oty, (y, (0,) * len(merged), v.oty.shape, (1,) * len(merged), "")))
+    yield y

@@ -12,6 +12,7 @@ written the way users write them, with the redundancy an optimizer should remove
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -389,11 +390,75 @@ def _cnn_models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
         S(2, 28, 28, 256),
     )
 
+    # -- Decoders: transposed convolutions (lhs-dilated), dilated context convolutions -------------
+    def conv_t(x: Any, w: Any, stride: int = 2) -> Any:
+        return lax.conv_transpose(x, w, (stride, stride), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+    def dilated(x: Any, w: Any, rate: int) -> Any:
+        return lax.conv_general_dilated(
+            x, w, (1, 1), "SAME", rhs_dilation=(rate, rate), dimension_numbers=("NHWC", "HWIO", "NHWC")
+        )
+
+    # DCGAN's generator (Radford et al.): a projected noise vector, then 4x4 stride-2 transposed
+    # convolutions doubling the resolution and halving the channels, down to a 32x32 RGB image.
+    dcgan_widths = (256, 128, 64)
+
+    def dcgan_generator(p: dict[str, Any], z: Any) -> Any:
+        h = (z @ p["proj"]).reshape(z.shape[0], 4, 4, dcgan_widths[0])
+        h = jax.nn.relu(bn(h, p["bn0"]))
+        for i in range(len(dcgan_widths) - 1):
+            h = jax.nn.relu(bn(conv_t(h, p[f"up{i}"]), p[f"bn{i + 1}"]))
+        return jnp.tanh(conv_t(h, p["rgb"]))
+
+    dcgan_params: dict[str, Any] = {"proj": S(100, 16 * dcgan_widths[0]), "bn0": bn_params(dcgan_widths[0])}
+    for i, (cin, cout) in enumerate(itertools.pairwise(dcgan_widths)):
+        dcgan_params[f"up{i}"] = S(4, 4, cin, cout)
+        dcgan_params[f"bn{i + 1}"] = bn_params(cout)
+    dcgan_params["rgb"] = S(4, 4, dcgan_widths[-1], 3)
+    dcgan_args = (dcgan_params, S(8, 100))
+
+    # A U-Net level: encoder convolution, pooling, dilated context convolutions at the bottom,
+    # a 2x2 stride-2 transposed convolution back up, the skip connection concatenated, a decoder
+    # convolution and a 1x1 head.
+    def unet(p: dict[str, Any], x: Any) -> Any:
+        e = jax.nn.relu(cbn(p["enc"], x))
+        h = lax.reduce_window(e, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+        h = jax.nn.relu(cbn(p["down"], h))
+        for rate in (2, 4):
+            h = jax.nn.relu(bn(dilated(h, p[f"ctx{rate}"]["w"], rate), p[f"ctx{rate}"]["bn"]))
+        u = jax.nn.relu(bn(conv_t(h, p["up"]["w"]), p["up"]["bn"]))
+        h = jax.nn.relu(cbn(p["dec"], jnp.concatenate([u, e], axis=-1)))
+        return conv(h, p["head"])
+
+    unet_args = (
+        {
+            "enc": conv_bn(3, 16, 32), "down": conv_bn(3, 32, 64), "ctx2": conv_bn(3, 64, 64),
+            "ctx4": conv_bn(3, 64, 64), "up": conv_bn(2, 64, 32), "dec": conv_bn(3, 64, 32),
+            "head": S(1, 1, 32, 4),
+        },
+        S(2, 32, 32, 16),
+    )  # fmt: skip
+
+    # A convolutional recurrent cell under `lax.scan`: the convolution is in a while body.
+    def conv_scan(p: dict[str, Any], xs: Any) -> Any:
+        def step(h: Any, x: Any) -> tuple[Any, Any]:
+            h = jnp.tanh(conv(h, p["wh"]) + conv(x, p["wx"]) + p["b"])
+            return h, h
+
+        h0 = jnp.zeros((*xs.shape[1:4], p["wh"].shape[-1]), xs.dtype)
+        h, _ = lax.scan(step, h0, xs)
+        return h
+
+    conv_scan_args = ({"wh": S(3, 3, 32, 32), "wx": S(3, 3, 8, 32), "b": S(32)}, S(6, 2, 16, 16, 8))
+
     return {
         "mobilenet_v3": (mobilenet, mobilenet_args),
         "resnet18_64px": (resnet18, resnet18_args),
         "efficientnet_mbconv": (efficientnet_stack, effnet_args),
         "resnext_block": (resnext_block, resnext_args),
+        "dcgan_generator": (dcgan_generator, dcgan_args),
+        "unet_level": (unet, unet_args),
+        "conv_scan": (conv_scan, conv_scan_args),
     }
 
 
@@ -452,7 +517,10 @@ def _resnet50() -> tuple[ModelFn, tuple[Any, ...]]:
     return resnet50, (params, S(1, 224, 224, 3))
 
 
-CNN_NAMES = ("mobilenet_v3", "resnet18_64px", "efficientnet_mbconv", "resnext_block", "resnet50_224")
+CNN_NAMES = (
+    "mobilenet_v3", "resnet18_64px", "efficientnet_mbconv", "resnext_block",
+    "dcgan_generator", "unet_level", "conv_scan", "resnet50_224",
+)  # fmt: skip
 
 
 def model_names(include_large: bool = False) -> list[str]:

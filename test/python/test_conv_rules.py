@@ -80,6 +80,93 @@ CASES = [
     (
         "nhwc_transposed",
         ("1x4x4x8", "3x3x8x4", "1x8x8x4", NHWC, "pad = [[1, 2], [1, 2]], lhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (  # jax.lax.conv_transpose(..., (2, 2), "SAME") with a 4x4 kernel (DCGAN)
+        "nhwc_transposed_4x4",
+        ("2x4x4x8", "4x4x8x4", "2x8x8x4", NHWC, "pad = [[2, 2], [2, 2]], lhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (  # stride 3 by 2, a kernel wider than the stride in one dimension only
+        "nchw_transposed_3x2",
+        ("2x8x5x4", "4x8x3x3", "2x4x13x9", NCHW, "pad = [[1, 1], [2, 2]], lhs_dilate = [3, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (  # dilated kernel: each phase a dilated convolution of its own
+        "nhwc_transposed_rhs_dilated",
+        (
+            "1x5x5x4",
+            "3x3x4x4",
+            "1x11x11x4",
+            NHWC,
+            "pad = [[3, 3], [3, 3]], lhs_dilate = [2, 2], rhs_dilate = [2, 2]",
+        ),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (  # 1x1 kernel: the odd phases meet inserted zeros only (zeros), one output short
+        "nhwc_transposed_1x1",
+        ("1x4x4x8", "1x1x8x4", "1x7x7x4", NHWC, "lhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-transpose-to-phases"},
+    ),
+    (  # no padding: phases read past the input on both sides (cut, not padded negatively)
+        "nhwc_transposed_valid",
+        ("1x6x6x4", "3x3x4x4", "1x9x9x4", NHWC, "lhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (
+        "nhwc_transposed_grouped",
+        ("1x4x4x8", "4x4x2x8", "1x8x8x8", NHWC, "pad = [[2, 2], [2, 2]], lhs_dilate = [2, 2]", 4),
+        {"grouped-conv-to-batched-dot", "conv-transpose-to-phases"},
+    ),
+    (  # dilated in one spatial dimension only
+        "nhwc_transposed_rows",
+        ("1x4x4x8", "3x3x8x4", "1x7x4x4", NHWC, "pad = [[1, 1], [1, 1]], lhs_dilate = [2, 1]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (
+        "conv1d_transposed",
+        ("2x9x3", "5x3x6", "2x18x6", "[b, 0, f]x[0, i, o]->[b, 0, f]", "pad = [[3, 2]], lhs_dilate = [2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
+    (  # rhs dilation: the input's phases moved into the batch
+        "nhwc_dilated",
+        ("2x7x9x4", "3x3x4x6", "2x7x9x6", NHWC, "pad = [[2, 2], [2, 2]], rhs_dilate = [2, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
+    ),
+    (
+        "nchw_dilated_3x2",
+        ("2x4x10x9", "5x4x3x3", "2x5x8x8", NCHW, "pad = [[2, 2], [1, 2]], rhs_dilate = [3, 2]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
+    ),
+    (  # dilated in one dimension, no padding
+        "nhwc_dilated_rows_valid",
+        ("1x9x8x4", "3x3x4x4", "1x5x6x4", NHWC, "rhs_dilate = [2, 1]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
+    ),
+    (  # batch last, features first
+        "fhwb_dilated",
+        (
+            "4x8x8x2",
+            "4x3x3x4",
+            "4x8x8x2",
+            "[f, 0, 1, b]x[i, 0, 1, o]->[f, 0, 1, b]",
+            "pad = [[2, 2], [2, 2]], rhs_dilate = [2, 2]",
+        ),
+        {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
+    ),
+    (
+        "nhwc_dilated_depthwise",
+        ("1x8x8x8", "3x3x1x8", "1x8x8x8", NHWC, "pad = [[2, 2], [2, 2]], rhs_dilate = [2, 2]", 8),
+        {"depthwise-conv-to-taps", "dilated-conv-to-space-to-batch"},
+    ),
+    (
+        "conv1d_dilated",
+        ("2x20x3", "3x3x5", "2x18x5", "[b, 0, f]x[0, i, o]->[b, 0, f]", "pad = [[2, 2]], rhs_dilate = [3]"),
+        {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
+    ),
+    (  # lhs dilation with a stride in the same dimension: not a phase split
+        "nhwc_lhs_dilated_strided",
+        ("1x6x6x4", "3x3x4x4", "1x5x5x4", NHWC, "stride = [2, 2], lhs_dilate = [2, 2]"),
         {"conv-to-im2col", "conv-to-tap-sum"},
     ),
     (
@@ -200,7 +287,14 @@ def test_conv_alternatives_compute_the_convolution(
     reduction = int(np.prod(w_shape))
     for rule, texts in alts.items():
         for alt in texts:
-            assert "stablehlo.convolution" not in alt or rule == "conv-drop-padding-taps", rule
+            keeps_convolutions = rule in (
+                "conv-drop-padding-taps", "conv-transpose-to-phases", "dilated-conv-to-space-to-batch"
+            )  # fmt: skip
+            assert "stablehlo.convolution" not in alt or keeps_convolutions, rule
+            if rule == "conv-transpose-to-phases":
+                assert "lhs_dilate = [2" not in alt and "lhs_dilate = [3" not in alt, alt
+            if rule == "dilated-conv-to-space-to-batch":
+                assert "rhs_dilate = [2" not in alt and "rhs_dilate = [3" not in alt, alt
             _check(text, alt, dtype, reduction)
 
 
@@ -254,3 +348,28 @@ def test_schema_has_conv_constructor() -> None:
     params = [p.split(":")[0].strip() for p in m.group(1).split(",") if p.strip()]
     assert params[0] == "ty" and len(params) - 1 == len(spec.kinds)
     assert [n for n, _ in spec.params] == params[3:-1]
+
+
+def test_phases_of_a_transposed_convolution_get_alternatives_of_their_own() -> None:
+    """The Python-side rules run again on the terms an alternative is built from (a transposed
+    convolution's phases are convolutions, each with its im2col), not on the alternatives
+    themselves (a convolution with its padding-only taps dropped is not expanded again)."""
+    from jaxlib.mlir import ir
+    from stablehlo_eqsat.passes.prepare import expand_terms
+    from stablehlo_eqsat.rules.registry import rulesets_for
+
+    def fired(spec: tuple, rules: tuple[str, ...]) -> dict[str, int]:  # type: ignore[type-arg]
+        with make_context():
+            module = ir.Module.parse(conv_module(*spec))
+            fn = import_function(next(op.operation for op in module.body.operations), pure_functions(module))
+            graph = canonicalize_splats(fn.body.graph, fn.tables)
+            return expand_terms(graph, rulesets_for("xla", rules))[2]
+
+    # 2x2 phases of a 4x4 kernel: the original and the four phase convolutions, each im2col'd.
+    transposed = ("1x4x4x8", "4x4x8x4", "1x8x8x4", NHWC, "pad = [[2, 2], [2, 2]], lhs_dilate = [2, 2]")
+    got = fired(transposed, ("conv-transpose-to-phases", "conv-to-im2col"))
+    assert got == {"conv-transpose-to-phases": 1, "conv-to-im2col": 5}, got
+    # A 3x3 kernel over a 1x1 input: the trimmed 1x1 convolution is an alternative, left alone.
+    on_1x1 = ("2x1x1x8", "3x3x8x16", "2x1x1x16", NHWC, "pad = [[1, 1], [1, 1]]")
+    got = fired(on_1x1, ("conv-drop-padding-taps", "conv-1x1-to-dot"))
+    assert got == {"conv-drop-padding-taps": 1}, got

@@ -10,7 +10,7 @@
 // computes the alternative itself: once the rule fires, both results are one value. Each rule
 // runs alone (its own RUN line and prefix), since several of them apply to one convolution.
 //
-// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|conv-drop-padding-taps|conv-fold-scale
+// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|conv-drop-padding-taps|conv-fold-scale|conv-transpose-to-phases|dilated-conv-to-space-to-batch
 // DEFINE: %{opt} = stablehlo-eqsat-opt %s --split-input-file
 //
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=strict measure=off only-rules=%{conv}' | FileCheck %s --check-prefix=STRICT
@@ -21,6 +21,8 @@
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=grouped-conv-to-batched-dot' | FileCheck %s --check-prefix=GROUPED
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-drop-padding-taps' | FileCheck %s --check-prefix=DROP-TAPS
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-fold-scale' | FileCheck %s --check-prefix=FOLD-SCALE
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-transpose-to-phases' | FileCheck %s --check-prefix=PHASES
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=dilated-conv-to-space-to-batch' | FileCheck %s --check-prefix=SPACE-TO-BATCH
 
 /// convolution(x, w) with a 1x1 kernel, stride 1, no padding -> dot_general(x, reshape(w))
 /// contracting the input features. Under the analytical cost model (measure=off) the two cost
@@ -189,4 +191,52 @@ func.func @conv_fold_scale(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x4xf32>, %s:
   %1 = stablehlo.broadcast_in_dim %s, dims = [3] : (tensor<4xf32>) -> tensor<1x8x8x4xf32>
   %2 = stablehlo.multiply %0, %1 : tensor<1x8x8x4xf32>
   return %2 : tensor<1x8x8x4xf32>
+}
+
+// -----
+
+/// A transposed convolution (lhs_dilation 2): output 2m reads x[m] through tap 1 only, output
+/// 2m+1 x[m] through tap 0 only (the other tap meets an inserted zero). -> two stride-1
+/// convolutions of the undilated x, one per output phase, each with the tap it meets, stacked
+/// on a new dimension next to the output's and merged into it (an interleave).
+// STRICT-LABEL: func.func @conv_transpose_to_phases(
+// STRICT-COUNT-3: stablehlo.convolution
+// PHASES-LABEL: func.func @conv_transpose_to_phases(
+// PHASES-SAME:    %[[X:[^:]+]]: tensor<1x4x2xf32>, %[[W:[^:]+]]: tensor<2x2x3xf32>)
+// PHASES-NEXT:    %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]]) {{.*}} lhs_dilate = [2]
+// PHASES-NEXT:    return %[[C]], %[[C]]
+func.func @conv_transpose_to_phases(%x: tensor<1x4x2xf32>, %w: tensor<2x2x3xf32>) -> (tensor<1x8x3xf32>, tensor<1x8x3xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {stride = [1], pad = [[1, 1]], lhs_dilate = [2], rhs_dilate = [1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x4x2xf32>, tensor<2x2x3xf32>) -> tensor<1x8x3xf32>
+  %w0 = stablehlo.slice %w [1:2:2, 0:2, 0:3] : (tensor<2x2x3xf32>) -> tensor<1x2x3xf32>
+  %p0 = stablehlo.convolution(%x, %w0) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {stride = [1], pad = [[0, 0]], lhs_dilate = [1], rhs_dilate = [1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x4x2xf32>, tensor<1x2x3xf32>) -> tensor<1x4x3xf32>
+  %w1 = stablehlo.slice %w [0:1:2, 0:2, 0:3] : (tensor<2x2x3xf32>) -> tensor<1x2x3xf32>
+  %p1 = stablehlo.convolution(%x, %w1) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {stride = [1], pad = [[0, 0]], lhs_dilate = [1], rhs_dilate = [1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x4x2xf32>, tensor<1x2x3xf32>) -> tensor<1x4x3xf32>
+  %r0 = stablehlo.reshape %p0 : (tensor<1x4x3xf32>) -> tensor<1x4x1x3xf32>
+  %r1 = stablehlo.reshape %p1 : (tensor<1x4x3xf32>) -> tensor<1x4x1x3xf32>
+  %c = stablehlo.concatenate %r0, %r1, dim = 2 : (tensor<1x4x1x3xf32>, tensor<1x4x1x3xf32>) -> tensor<1x4x2x3xf32>
+  %1 = stablehlo.reshape %c : (tensor<1x4x2x3xf32>) -> tensor<1x8x3xf32>
+  return %0, %1 : tensor<1x8x3xf32>, tensor<1x8x3xf32>
+}
+
+// -----
+
+/// A dilated convolution (rhs_dilation 2): the even and the odd outputs each read one phase of
+/// x (x[2j] and x[2j+1]) through an undilated kernel. -> x's phases moved into the batch
+/// (reshape, transpose, reshape), one undilated convolution, and the phases moved back.
+// STRICT-LABEL: func.func @dilated_conv_to_space_to_batch(
+// STRICT-COUNT-2: stablehlo.convolution
+// SPACE-TO-BATCH-LABEL: func.func @dilated_conv_to_space_to_batch(
+// SPACE-TO-BATCH-SAME:    %[[X:[^:]+]]: tensor<1x6x2xf32>, %[[W:[^:]+]]: tensor<2x2x3xf32>)
+// SPACE-TO-BATCH-NEXT:    %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]]) {{.*}} rhs_dilate = [2]
+// SPACE-TO-BATCH-NEXT:    return %[[C]], %[[C]]
+func.func @dilated_conv_to_space_to_batch(%x: tensor<1x6x2xf32>, %w: tensor<2x2x3xf32>) -> (tensor<1x4x3xf32>, tensor<1x4x3xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {stride = [1], pad = [[0, 0]], lhs_dilate = [1], rhs_dilate = [2]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x6x2xf32>, tensor<2x2x3xf32>) -> tensor<1x4x3xf32>
+  %s = stablehlo.reshape %x : (tensor<1x6x2xf32>) -> tensor<1x3x2x2xf32>
+  %t = stablehlo.transpose %s, dims = [2, 0, 1, 3] : (tensor<1x3x2x2xf32>) -> tensor<2x1x3x2xf32>
+  %b = stablehlo.reshape %t : (tensor<2x1x3x2xf32>) -> tensor<2x3x2xf32>
+  %c = stablehlo.convolution(%b, %w) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {stride = [1], pad = [[0, 0]], lhs_dilate = [1], rhs_dilate = [1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<2x3x2xf32>, tensor<2x2x3xf32>) -> tensor<2x2x3xf32>
+  %u = stablehlo.reshape %c : (tensor<2x2x3xf32>) -> tensor<2x1x2x3xf32>
+  %v = stablehlo.transpose %u, dims = [1, 2, 0, 3] : (tensor<2x1x2x3xf32>) -> tensor<1x2x2x3xf32>
+  %1 = stablehlo.reshape %v : (tensor<1x2x2x3xf32>) -> tensor<1x4x3xf32>
+  return %0, %1 : tensor<1x4x3xf32>, tensor<1x4x3xf32>
 }
