@@ -179,6 +179,29 @@ def _tap_weights(ctx: ExpansionContext, v: ConvView, tap: tuple[int, ...]) -> tu
     return w, 0 if v.ki < v.ko else 1
 
 
+def _weight_matrix(
+    ctx: ExpansionContext, v: ConvView, taps: list[tuple[int, ...]], reshape: bool = True
+) -> tuple[int, TensorTy, int]:
+    """The kernel's taps `taps` stacked along the input features (im2col's weight matrix), its
+    type, and which of its two dimensions is the input feature (tap-major: [tap, in] flattened).
+
+    A kernel laid out [spatial..., in, out] (HWIO) with every tap kept is that matrix already,
+    row-major: a reshape (a bitcast to XLA), not a copy of every tap into a new buffer."""
+    c = v.wty.shape[v.ki]
+    whole = len(taps) == math.prod(v.kernel(i) for i in range(v.n))
+    if reshape and whole and (*v.ksp, v.ki, v.ko) == tuple(range(v.n + 2)):
+        ty = TensorTy((c * len(taps), v.wty.shape[v.ko]), v.dtype)
+        return ctx.add(Term("Reshape", ty, (v.w, ""))), ty, 0
+    weights = [_tap_weights(ctx, v, tap) for tap in taps]
+    c_dim = weights[0][1]
+    if len(taps) == 1:
+        return weights[0][0], ctx.term(weights[0][0]).ty, c_dim  # type: ignore[return-value]
+    wshape = list(ctx.term(weights[0][0]).ty.shape)  # type: ignore[union-attr]
+    wshape[c_dim] = c * len(taps)
+    ty = TensorTy(tuple(wshape), v.dtype)
+    return ctx.add(Term("Concat", ty, (tuple(w for w, _ in weights), c_dim, ""))), ty, c_dim
+
+
 def _dot(
     ctx: ExpansionContext, v: ConvView, lhs: int, lhs_ty: TensorTy, rhs: int, rhs_ty: TensorTy, c_dim: int
 ) -> int:
@@ -252,17 +275,9 @@ def conv_to_im2col(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     p, pty = _padded(ctx, v)
     c = v.xty.shape[v.if_]
     windows = [_window(ctx, v, p, pty, tap) for tap in taps]
-    weights = [_tap_weights(ctx, v, tap) for tap in taps]
-    c_dim = weights[0][1]
     xcol_ty = _windows_ty(v, c * len(taps))
-    wshape = list(ctx.term(weights[0][0]).ty.shape)  # type: ignore[union-attr]
-    wshape[c_dim] = c * len(taps)
-    wcol_ty = TensorTy(tuple(wshape), v.dtype)
-    if len(taps) == 1:
-        xcol, wcol = windows[0], weights[0][0]
-    else:
-        xcol = ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
-        wcol = ctx.add(Term("Concat", wcol_ty, (tuple(w for w, _ in weights), c_dim, "")))
+    xcol = windows[0] if len(taps) == 1 else ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
+    wcol, wcol_ty, c_dim = _weight_matrix(ctx, v, taps)
     yield _to_output_layout(ctx, v, _dot(ctx, v, xcol, xcol_ty, wcol, wcol_ty, c_dim), True)
 
 
@@ -304,18 +319,9 @@ def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int
     t = len(taps)
     p, pty = _padded(ctx, v)
     windows = [_window(ctx, v, p, pty, tap) for tap in taps]
-    weights = [_tap_weights(ctx, v, tap) for tap in taps]
-    c_dim = weights[0][1]
     xcol_ty = _windows_ty(v, c * t)
     xcol = windows[0] if t == 1 else ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
-    wshape = list(ctx.term(weights[0][0]).ty.shape)  # type: ignore[union-attr]
-    wshape[c_dim] = cg * t
-    wcol_ty = TensorTy(tuple(wshape), v.dtype)
-    wcol = (
-        weights[0][0]
-        if t == 1
-        else ctx.add(Term("Concat", wcol_ty, (tuple(w for w, _ in weights), c_dim, "")))
-    )
+    wcol, _, c_dim = _weight_matrix(ctx, v, taps, reshape=False)
     # Split the features: input [..., taps, G, in/G, ...] at the feature position; kernel
     # [taps, in/G, G, out/G] (or [G, out/G, taps, in/G] when the kernel has out before in).
     xs = list(xcol_ty.shape)

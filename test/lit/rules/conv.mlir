@@ -45,7 +45,8 @@ func.func @conv_1x1_to_dot(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16xf32>) ->
 
 /// convolution(x, w) -> dot_general(concatenate(windows of x, one per kernel tap),
 /// concatenate(the taps' weight matrices)) (im2col). Here a 2x1 kernel: two windows of x
-/// concatenated along the features, against the two taps' 4x4 weights stacked.
+/// concatenated along the features, against the two taps' 4x4 weights stacked, which for a
+/// [spatial..., in, out] kernel is the kernel reshaped (no copy).
 // STRICT-LABEL:  func.func @conv_to_im2col(
 // STRICT:          stablehlo.convolution
 // STRICT:          stablehlo.dot_general
@@ -58,11 +59,7 @@ func.func @conv_to_im2col(%x: tensor<1x2x2x4xf32>, %w: tensor<2x1x4x4xf32>) -> (
   %x0 = stablehlo.slice %x [0:1, 0:1, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
   %x1 = stablehlo.slice %x [0:1, 1:2, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
   %xc = stablehlo.concatenate %x0, %x1, dim = 3 : (tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>) -> tensor<1x1x2x8xf32>
-  %w0 = stablehlo.slice %w [0:1, 0:1, 0:4, 0:4] : (tensor<2x1x4x4xf32>) -> tensor<1x1x4x4xf32>
-  %w0m = stablehlo.reshape %w0 : (tensor<1x1x4x4xf32>) -> tensor<4x4xf32>
-  %w1 = stablehlo.slice %w [1:2, 0:1, 0:4, 0:4] : (tensor<2x1x4x4xf32>) -> tensor<1x1x4x4xf32>
-  %w1m = stablehlo.reshape %w1 : (tensor<1x1x4x4xf32>) -> tensor<4x4xf32>
-  %wc = stablehlo.concatenate %w0m, %w1m, dim = 0 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<8x4xf32>
+  %wc = stablehlo.reshape %w : (tensor<2x1x4x4xf32>) -> tensor<8x4xf32>
   %1 = stablehlo.dot_general %xc, %wc, contracting_dims = [3] x [0] : (tensor<1x1x2x8xf32>, tensor<8x4xf32>) -> tensor<1x1x2x4xf32>
   return %0, %1 : tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>
 }
