@@ -1,7 +1,7 @@
 """The fuzzer's configuration of the random-program generator (`random_programs.py`).
 
 Each program is a small random, well-typed StableHLO function (elementwise unary/binary ops,
-broadcast_in_dim/reshape/transpose, dot_general, reduce with add/max/min bodies,
+broadcast_in_dim/reshape/transpose, dot_general, convolution, reduce with add/max/min bodies,
 slice/concatenate/pad/reverse, compare/select/clamp, convert and constants) over f16, bf16,
 f32, f64, i8, i32, i64, ui8 and i1, with size-1 and size-0 dimensions. It is seeded to make
 the rules fire: splat constants 0, -0, 1, -1 and 2, patterns like `x+0`, `x*1`, `neg(neg x)`,
@@ -288,6 +288,54 @@ class _FuzzBuilder(Builder):
         rhs = self.value(t.with_shape(rhs_dims[i] for i in rperm))
         self.dot_general(x, rhs, (lb, rb), (lc, rc))
 
+    def conv(self) -> None:
+        """A convolution over 1 or 2 spatial dimensions in a random layout: strides, padding,
+        lhs (transposed) and rhs (atrous) dilation, feature groups (depthwise among them)."""
+        rng = self.rng
+        n = int(rng.choice([1, 2]))
+        dtype = self.main_dtype if self.main_dtype in FLOATS else "f32"
+        groups = int(rng.choice([1, 1, 2, 3]))
+        cg, per_group = int(rng.choice([1, 2, 3])), int(rng.choice([1, 2]))
+        if groups > 1 and rng.random() < 0.5:
+            cg, per_group = 1, 1  # depthwise
+        c, f = groups * cg, groups * per_group
+        window: dict[str, list[Any]] = {
+            "window_strides": [],
+            "padding": [],
+            "lhs_dilation": [],
+            "rhs_dilation": [],
+        }
+        sizes, kernel, outs = [], [], []
+        for _ in range(n):
+            size, k = int(rng.integers(1, 7)), int(rng.integers(1, 4))
+            stride, ld, rd = (int(rng.choice([1, 1, 2])) for _ in range(3))
+            lo, hi = int(rng.integers(0, 3)), int(rng.integers(0, 3))
+            extent = (size - 1) * ld + 1 + lo + hi - ((k - 1) * rd + 1)
+            if extent < 0:  # the kernel is wider than the padded input: pad it up
+                hi -= extent
+                extent = 0
+            sizes.append(size)
+            kernel.append(k)
+            outs.append(extent // stride + 1)
+            for key, value in zip(window, (stride, [lo, hi], ld, rd), strict=True):
+                window[key].append(value)
+        spatial = [str(i) for i in range(n)]
+        in_labels = ["b", "f", *spatial]
+        k_labels = ["i", "o", *spatial]
+        out_labels = ["b", "f", *spatial]
+        orders = [[int(i) for i in rng.permutation(n + 2)] for _ in range(3)]
+        in_size = {"b": int(rng.choice([1, 2])), "f": c, **{str(i): sizes[i] for i in range(n)}}
+        k_size = {"i": cg, "o": f, **{str(i): kernel[i] for i in range(n)}}
+        out_size = {"b": in_size["b"], "f": f, **{str(i): outs[i] for i in range(n)}}
+        layouts = tuple(
+            ", ".join(labels[j] for j in order)
+            for labels, order in zip((in_labels, k_labels, out_labels), orders, strict=True)
+        )
+        x = self.value(TType(tuple(in_size[in_labels[j]] for j in orders[0]), dtype), allow_const=False)
+        w = self.value(TType(tuple(k_size[k_labels[j]] for j in orders[1]), dtype))
+        out_shape = [out_size[out_labels[j]] for j in orders[2]]
+        self.convolution(x, w, layouts, out_shape, window, groups)  # type: ignore[arg-type]
+
     def reduce_any(self) -> None:
         rng = self.rng
         x = self.pick_type(lambda t: len(t.shape) >= 1)
@@ -391,7 +439,7 @@ class _FuzzBuilder(Builder):
             (self.broadcast, 4), (self.reshape_any, 3), (self.transpose_any, 4), (self.dot, 4),
             (self.reduce_any, 5), (self.slice_any, 4), (self.concat, 3), (self.pad_any, 3),
             (self.reverse_any, 2), (self.compare_any, 4), (self.select_any, 4), (self.convert_any, 4),
-            (self.clamp_any, 3),
+            (self.clamp_any, 3), (self.conv, 3),
         ]  # fmt: skip
         fns = [g for g, _ in gens]
         w = np.array([x for _, x in gens])

@@ -336,6 +336,30 @@ class Builder:
         )
         return self.emit("dot_general", [x, y], tx.with_shape(out), f"<{{dot_dimension_numbers = {dn}}}>")
 
+    def convolution(
+        self,
+        x: int,
+        w: int,
+        layouts: tuple[str, str, str],
+        out_shape: Sequence[int],
+        window: dict[str, Sequence[Any]],
+        groups: int = 1,
+    ) -> int:
+        """`convolution` with dimension numbers `layouts` (input, kernel, output, each like
+        "b, 0, 1, f"), the window attributes `window` (window_strides, padding as [lo, hi] per
+        spatial dimension, lhs_dilation, rhs_dilation) and `groups` feature groups."""
+        n = len(window["window_strides"])
+        pad = ", ".join(f"[{lo}, {hi}]" for lo, hi in window["padding"])
+        dims = f"#stablehlo.conv<[{layouts[0]}]x[{layouts[1]}]->[{layouts[2]}]>"
+        props = (
+            f"<{{batch_group_count = 1 : i64, dimension_numbers = {dims}, "
+            f"feature_group_count = {groups} : i64, "
+            f"lhs_dilation = {i64s(window['lhs_dilation'])}, padding = dense<[{pad}]> : tensor<{n}x2xi64>, "
+            f"rhs_dilation = {i64s(window['rhs_dilation'])}, "
+            f"window_strides = {i64s(window['window_strides'])}}}>"
+        )
+        return self.emit("convolution", [x, w], self.type_of(x).with_shape(out_shape), props)
+
     def reduce(self, x: int, init: int, dims: Sequence[int], body: str) -> int:
         t = self.type_of(x)
         out = t.with_shape(s for i, s in enumerate(t.shape) if i not in dims)
