@@ -20,6 +20,7 @@ import math
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +195,7 @@ class CacheRow:
     second_reused: int  # functions whose stored result was taken
     recompute_s: float  # the cache filled, stored results not taken (`reuse=0`; median)
     off_s: float  # with measure=off (median)
+    compile_s: float  # XLA CPU's compilation of the input (median)
 
 
 def cache_check(name: str, repeats: int) -> CacheRow:
@@ -217,6 +219,11 @@ def cache_check(name: str, repeats: int) -> CacheRow:
             if filled.text != first.text or again.text != first.text:
                 raise RuntimeError(f"{name}: an optimization with the cache filled gave another program")
             off.append(optimize(text, "measure=off").seconds)
+    compiles = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        xla.compile_module(text)
+        compiles.append(time.perf_counter() - start)
     return CacheRow(
         name,
         first.seconds,
@@ -227,6 +234,7 @@ def cache_check(name: str, repeats: int) -> CacheRow:
         reused_n // repeats,
         statistics.median(recompute),
         statistics.median(off),
+        statistics.median(compiles),
     )
 
 
@@ -234,15 +242,17 @@ def cache_table(rows: Sequence[CacheRow]) -> str:
     columns = (
         "model", "first optimization (s)", "of which measuring (s)", "ops + functions timed",
         "second optimization (s)", "timed", "results reused", "second, reuse=0 (s)", "with measure=off (s)",
-        "second / off", "second reuse=0 / off",
+        "second / off", "second reuse=0 / off", "XLA compile (s)", "first / compile",
+        "second reuse=0 / compile",
     )  # fmt: skip
     cells = [
         [r.model, f"{r.first_s:.2f}", f"{r.first_measure_s:.2f}", f"{r.first_measured}", f"{r.second_s:.2f}",
          f"{r.second_measured}", f"{r.second_reused}", f"{r.recompute_s:.2f}", f"{r.off_s:.2f}",
-         f"{r.second_s / r.off_s:.2f}", f"{r.recompute_s / r.off_s:.2f}"]
+         f"{r.second_s / r.off_s:.2f}", f"{r.recompute_s / r.off_s:.2f}", f"{r.compile_s:.2f}",
+         f"{r.first_s / r.compile_s:.2f}", f"{r.recompute_s / r.compile_s:.2f}"]
         for r in rows
     ]  # fmt: skip
-    return "\n".join(markdown_table(columns, cells, "l" + "r" * 10))
+    return "\n".join(markdown_table(columns, cells, "l" + "r" * 13))
 
 
 def table(rows: Sequence[Row], rate: float) -> str:

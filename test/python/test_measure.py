@@ -184,4 +184,5 @@ def test_cache_check_second_optimization_measures_nothing(capsys) -> None:  # ty
     assert row.first_measured > 0 and row.first_measure_s > 0
     assert row.second_measured == 0 and row.second_s > 0 and row.off_s > 0
     assert row.second_reused == 1 and row.recompute_s > row.second_s
+    assert row.compile_s > 0
     assert "| resnext_block |" in bench_conv.cache_table([row])
