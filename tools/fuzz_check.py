@@ -175,7 +175,8 @@ def _through_unspecified_zeros(p: Program, mode: str) -> set[int]:
     bad: set[int] = set()
     for op in p.ops:
         kernel = values.get(op.operands[1]) if op in convs else None
-        if (kernel is not None and not np.isfinite(kernel.astype(np.float64)).all()) or any(v in bad for v in op.operands):
+        nonfinite = kernel is not None and not np.isfinite(kernel.astype(np.float64)).all()
+        if nonfinite or any(v in bad for v in op.operands):
             bad.add(op.id)
     return bad
 
