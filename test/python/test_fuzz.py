@@ -37,7 +37,9 @@ def test_a_program_xla_cannot_compile_is_skipped(capsys: pytest.CaptureFixture[s
     """Program 1445 of seed 100 (a size-0 slice of a concatenate) makes jaxlib 0.10's XLA abort
     and jaxlib 0.12's raise while compiling the program as generated: the campaign skips it,
     whichever the jaxlib, and fails nothing (its batch mates are checked one at a time)."""
-    rc = fuzz.main("--seed 100 --start 1444 --count 2 --jobs 2 --save-failures= --quiet".split())
+    rc = fuzz.main(
+        ["--seed", "100", "--start", "1444", "--count", "2", "--jobs", "2", "--save-failures=", "--quiet"]
+    )
     out = capsys.readouterr().out
     assert rc == 0 and " 0 failed" in out.strip().splitlines()[-1], out
 
