@@ -289,7 +289,8 @@ class EGraphSession:
             self.egraph.pop()
 
     def require(self, ctors: Iterable[str]) -> None:
-        """Define the rules that can fire on graphs made of `ctors` (call it in a scope before
+        """Define the rules that can fire on graphs made of `ctors` (constructors and the other
+        tokens of `rules.program.graph_tokens`; call it in a scope before
         inserting: they are then defined below it and kept). A scope that never calls it gets
         every rule when it saturates."""
         if self._required:
@@ -298,7 +299,9 @@ class EGraphSession:
 
     def _all_rules_unless_required(self) -> None:
         if not self._required or not self._required[-1]:
-            self.require(O.ALL_CTORS)
+            if self._required:
+                self._required[-1] = True
+            self.egraph.define(range(len(self.egraph.program.rules)))
 
     def insert(self, graph: TermGraph, dtypes: Iterable[str] = (), offset: int = 0) -> None:
         """Add `graph`'s terms, term `i` as `(N offset+i)` (the children of a term are term ids).

@@ -24,6 +24,7 @@ from stablehlo_eqsat.passes.egraph import EGraphData, EGraphSession, SaturationR
 from stablehlo_eqsat.passes.prepare import Prepared, has_convolution, prepare
 from stablehlo_eqsat.passes.reports import GraphReport, add_seconds
 from stablehlo_eqsat.passes.segment import split, stitch
+from stablehlo_eqsat.rules.program import graph_tokens
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def saturate(
     saturate, and serialize. A subterm two graphs share
     is one e-class, which changes nothing (equal terms are equal values)."""
     start = time.perf_counter()
-    session.require({term.ctor for p in prepared for term in p.expanded.terms})
+    session.require(graph_tokens(term for p in prepared for term in p.expanded.terms))
     offsets, offset = [], 0
     for p, t in zip(prepared, tables, strict=True):
         offsets.append(offset)

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.dialect_glue.graph import Term
 from stablehlo_eqsat.rules.base import RuleInfo
 
-FORMAT = 4  # of `EgglogProgram.to_json`; part of the cache key
+FORMAT = 5  # of `EgglogProgram.to_json`; part of the cache key
 
 # Stand-ins for the back-off parameters while the schedule text is captured; they become
 # `{match_limit}` and `{ban_length}` in the template.
@@ -312,8 +313,59 @@ def _split(
 
 
 def _ctors(text: str) -> frozenset[str]:
-    """The term constructors (`Add`, `Dot`, ... `Input`, `Splat`) called in egglog `text`."""
-    return frozenset(m for m in _CALL.findall(text) if m in _TERM_CTORS)
+    """The term constructors (`Add`, `Dot`, ... `Input`, `Splat`) called in egglog `text`, and
+    for each reduction whose kind is spelled out (`(Reduce t x init dims "max" e)`), the token
+    `Reduce:max`: a rule about max reductions needs one in the e-graph (`graph_tokens`)."""
+    found = {m for m in _CALL.findall(text) if m in _TERM_CTORS}
+    start = text.find("(Reduce ")
+    while start >= 0:
+        args = _arguments(text, start + len("(Reduce "))
+        if len(args) > _REDUCE_KIND and args[_REDUCE_KIND].startswith('"'):
+            found.add(f"Reduce:{args[_REDUCE_KIND].strip(chr(34))}")
+        start = text.find("(Reduce ", start + 1)
+    return frozenset(found)
+
+
+_REDUCE_KIND = (
+    1 + len(O.BY_CTOR["Reduce"].operands) + [n for n, _ in O.BY_CTOR["Reduce"].params].index("kind")
+)
+
+
+def _arguments(text: str, i: int) -> list[str]:
+    """The arguments of the call whose first argument starts at `text[i]`, as text."""
+    args: list[str] = []
+    depth, start, quoted = 0, i, False
+    while i < len(text):
+        c = text[i]
+        if quoted:
+            quoted = c != '"'
+        elif c == '"':
+            quoted = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif c == " " and depth == 0:
+            if i > start:
+                args.append(text[start:i])
+            start = i + 1
+        i += 1
+    if i > start:
+        args.append(text[start:i])
+    return args
+
+
+def graph_tokens(terms: Iterable[Term]) -> set[str]:
+    """What `EgglogProgram.closure` takes for a graph: its constructors, and a `Reduce:<kind>`
+    token per kind of reduction in it."""
+    out: set[str] = set()
+    for term in terms:
+        out.add(term.ctor)
+        if term.ctor == "Reduce":
+            out.add(f"Reduce:{O.text(term, 'kind')}")
+    return out
 
 
 def _declare(egraph: Any) -> dict[str, str]:

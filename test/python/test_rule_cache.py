@@ -263,3 +263,26 @@ def test_rule_constructors_are_read_from_the_pattern() -> None:
     assert prog.closure({"Input"}) == []
     assert prog.closure({"Neg"}) == [0]
     assert prog.closure({"Dot", "Neg"}) == [0, 1]
+
+
+def test_a_rule_about_one_kind_of_reduction_needs_that_kind() -> None:
+    """A rule whose pattern spells out the reduction's kind needs a `Reduce:<kind>` token, which
+    a graph has for each kind of reduction in it (`graph_tokens`): a graph of sums never defines
+    the rules about max or `and` reductions."""
+    from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term
+
+    text = (
+        '(rewrite (Reduce _t (Reshape _t2 _x _e2) _init (vec-of 0) "max" _e) '
+        '(Reduce _t _x _init (vec-of 0 1) "max" _e) :ruleset r :name "m")'
+    )
+    rule = program.ProgramRule.of(text)
+    assert rule.needs == {"Reduce", "Reshape", "Reduce:max"} and rule.makes == {"Reduce", "Reduce:max"}
+    generic = program.ProgramRule.of('(rewrite (Reduce _t (Neg _t2 _x _e2) _i _d _k _e) _x :name "g")')
+    assert generic.needs == {"Reduce", "Neg"}
+    prog = program.EgglogProgram((), {}, {}, frozenset(), rules=(rule, generic))
+    ty = TensorTy((4,), "f32")
+    sums = [Term("Reduce", ty, (0, 1, (0,), "add", "")), Term("Reshape", ty, (0, "")), Term("Neg", ty, (0, ""))]
+    assert program.graph_tokens(sums) == {"Reduce", "Reduce:add", "Reshape", "Neg"}
+    assert prog.closure(program.graph_tokens(sums)) == [1]
+    maxes = [*sums, Term("Reduce", ty, (0, 1, (0,), "max", ""))]
+    assert prog.closure(program.graph_tokens(maxes)) == [0, 1]
