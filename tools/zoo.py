@@ -403,12 +403,19 @@ def _cnn_models() -> dict[str, tuple[ModelFn, tuple[Any, ...]]]:
     # convolutions doubling the resolution and halving the channels, down to a 32x32 RGB image.
     dcgan_widths = (256, 128, 64)
 
+    # The weights are scaled by 1/sqrt(fan-in) in the graph, as trained weights are in size: with
+    # weights drawn like the activations, each layer would multiply their size by ~10 and the
+    # tanh at the end would turn f32 rounding into differences of 1e-2.
+    def scaled(w: Any, fan_in: int) -> Any:
+        return w * (1.0 / fan_in**0.5)
+
     def dcgan_generator(p: dict[str, Any], z: Any) -> Any:
-        h = (z @ p["proj"]).reshape(z.shape[0], 4, 4, dcgan_widths[0])
+        h = (z @ scaled(p["proj"], z.shape[1])).reshape(z.shape[0], 4, 4, dcgan_widths[0])
         h = jax.nn.relu(bn(h, p["bn0"]))
         for i in range(len(dcgan_widths) - 1):
-            h = jax.nn.relu(bn(conv_t(h, p[f"up{i}"]), p[f"bn{i + 1}"]))
-        return jnp.tanh(conv_t(h, p["rgb"]))
+            w = p[f"up{i}"]
+            h = jax.nn.relu(bn(conv_t(h, scaled(w, 4 * w.shape[2])), p[f"bn{i + 1}"]))
+        return jnp.tanh(conv_t(h, scaled(p["rgb"], 4 * p["rgb"].shape[2])))
 
     dcgan_params: dict[str, Any] = {"proj": S(100, 16 * dcgan_widths[0]), "bn0": bn_params(dcgan_widths[0])}
     for i, (cin, cout) in enumerate(itertools.pairwise(dcgan_widths)):
