@@ -490,8 +490,11 @@ def _resnet50() -> tuple[ModelFn, tuple[Any, ...]]:
             x, w, (stride, stride), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
         )
 
+    # The batch-norm scale carries 1/sqrt(fan-in): with weights drawn like the activations, 50
+    # layers would overflow f32 (every output NaN, and no difference to compare).
     def cbn(p: dict[str, Any], x: Any, stride: int = 1) -> Any:
-        return conv(x, p["w"], stride) * p["scale"] + p["shift"]
+        fan_in = p["w"].shape[0] * p["w"].shape[1] * p["w"].shape[2]
+        return conv(x, p["w"], stride) * (p["scale"] * fan_in**-0.5) + p["shift"]
 
     def cp(k: int, cin: int, cout: int) -> dict[str, Any]:
         return {"w": S(k, k, cin, cout), "scale": S(cout), "shift": S(cout)}
