@@ -281,7 +281,11 @@ def test_a_rule_about_one_kind_of_reduction_needs_that_kind() -> None:
     assert generic.needs == {"Reduce", "Neg"}
     prog = program.EgglogProgram((), {}, {}, frozenset(), rules=(rule, generic))
     ty = TensorTy((4,), "f32")
-    sums = [Term("Reduce", ty, (0, 1, (0,), "add", "")), Term("Reshape", ty, (0, "")), Term("Neg", ty, (0, ""))]
+    sums = [
+        Term("Reduce", ty, (0, 1, (0,), "add", "")),
+        Term("Reshape", ty, (0, "")),
+        Term("Neg", ty, (0, "")),
+    ]
     assert program.graph_tokens(sums) == {"Reduce", "Reduce:add", "Reshape", "Neg"}
     assert prog.closure(program.graph_tokens(sums)) == [1]
     maxes = [*sums, Term("Reduce", ty, (0, 1, (0,), "max", ""))]
