@@ -3,6 +3,8 @@ library call), the bytes it moves and the work it does, from shapes and dtypes."
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 
@@ -48,6 +50,7 @@ def fusible(ctor: str, args: tuple[object, ...]) -> bool:
     return ctor in FUSIBLE or elementwise_opaque(ctor, args) is not None
 
 
+@functools.lru_cache(maxsize=None)
 def itemsize(dtype: str) -> int:
     """Bytes per element of an element type name (`f32` -> 4, `i1` -> 1, `complex<f64>` -> 16)."""
     m = re.search(r"(\d+)", dtype)
@@ -57,6 +60,7 @@ def itemsize(dtype: str) -> int:
     return max(1, bits // 8)
 
 
+@functools.lru_cache(maxsize=65536)
 def nbytes(ty: Ty) -> float:
     if isinstance(ty, TensorTy):
         return float(ty.numel * itemsize(ty.dtype))
