@@ -4,7 +4,6 @@ library call), the bytes it moves and the work it does, from shapes and dtypes."
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass
 
@@ -50,7 +49,7 @@ def fusible(ctor: str, args: tuple[object, ...]) -> bool:
     return ctor in FUSIBLE or elementwise_opaque(ctor, args) is not None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def itemsize(dtype: str) -> int:
     """Bytes per element of an element type name (`f32` -> 4, `i1` -> 1, `complex<f64>` -> 16)."""
     m = re.search(r"(\d+)", dtype)
