@@ -51,13 +51,13 @@ _EXPANSION_ROUNDS = 2
 def expand_terms(
     graph: TermGraph, schedule: RuleSchedule | None, extras: dict[str, dict[str, Any]] | None = None
 ) -> tuple[TermGraph, list[tuple[int, int]], dict[str, int]]:
-    """Run the Python-side rules on the input terms, and on the terms the alternatives they add
-    are built from (up to `_EXPANSION_ROUNDS` generations: a transposed convolution's phases
-    are convolutions with alternatives of their own): new terms, and which term each equals.
+    """Run the Python-side rules on the input terms, and on the new terms that the alternatives of
+    rules marked `reexpand` are built from (up to `_EXPANSION_ROUNDS` generations: a transposed
+    convolution's phases are convolutions with alternatives of their own): new terms, and which
+    term each equals.
 
     An alternative itself is not expanded again: it is a form of a term already expanded, whose
-    alternatives the first generation has (a convolution with its padding-only taps dropped has
-    the original's im2col), or that the e-graph's rules reach from theirs."""
+    alternatives the first generation has, or that the e-graph's rules reach from theirs."""
     if schedule is None or not schedule.expansions:
         return graph, [], {}
     out = TermGraph(list(graph.terms), dict(graph.index), list(graph.roots))
@@ -66,16 +66,18 @@ def expand_terms(
     fired: dict[str, int] = {}
     todo = graph.live()
     for _ in range(_EXPANSION_ROUNDS):
-        start, alternatives = len(out.terms), set()
+        again: set[int] = set()
         for tid in todo:
             for rule in schedule.expansions:
                 assert rule.expand is not None
+                start = len(out.terms)
                 for alt in rule.expand(ctx, tid):
                     if alt != tid:
                         unions.append((tid, alt))
-                        alternatives.add(alt)
                         fired[rule.name] = fired.get(rule.name, 0) + 1
-        todo = [t for t in range(start, len(out.terms)) if t not in alternatives]
+                        if rule.reexpand:
+                            again.update(t for t in range(start, len(out.terms)) if t != alt)
+        todo = sorted(again)
         if not todo:
             break
     return out, unions, fired

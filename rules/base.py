@@ -72,6 +72,8 @@ class RuleInfo:
     xla: bool
     commands: Sequence[RewriteOrRule]
     expand: Expand | None = None  # rules whose index arithmetic is easier in Python than in egglog
+    # (expansions) the terms its alternatives are built from get the Python-side rules too
+    reexpand: bool = False
 
     def enabled(self, mode: str) -> bool:
         if mode == "fast":
@@ -154,18 +156,19 @@ class RuleFamily:
         return RuleInfo(name, self.name, classes, xla, commands)
 
     def expansion(
-        self, name: str, *, fp: str | Iterable[str] = EXACT, xla: bool = False
+        self, name: str, *, fp: str | Iterable[str] = EXACT, xla: bool = False, reexpand: bool = False
     ) -> Callable[[Expand], Expand]:
         """Register a Python-side rule: `fn(ctx, tid)` returns ids of new terms equal to term `tid`.
 
-        Expansions run before saturation, on the input terms and on the terms expansions added
-        (`passes/prepare.py`); egglog then unions each alternative with the original, and the
-        rules and the extractor take it from there.
+        Expansions run before saturation, on the input terms, and with `reexpand` on the new
+        terms its alternatives are built from (a transposed convolution's phases are convolutions
+        with alternatives of their own; `passes/prepare.py`); egglog then unions each
+        alternative with the original, and the rules and the extractor take it from there.
         """
 
         def wrap(fn: Expand) -> Expand:
             classes = frozenset([fp] if isinstance(fp, str) else fp)
-            self._entries.append(RuleInfo(name, self.name, classes, xla, (), fn))
+            self._entries.append(RuleInfo(name, self.name, classes, xla, (), fn, reexpand))
             return fn
 
         return wrap

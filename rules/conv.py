@@ -458,7 +458,7 @@ def conv_fold_scale(ctx: ExpansionContext, tid: int) -> Iterator[int]:
 # Dropping the products with inserted zeros is what XLA's GPU compiler does too (it hands a
 # transposed convolution to cuDNN as a backward-data convolution); it changes the result where a
 # weight is Inf or NaN (0 * Inf) and the sign of an all-zero sum: `finite`, `no-signed-zero`.
-@conv.expansion("conv-transpose-to-phases", fp=(REASSOC, FINITE, NO_SIGNED_ZERO), xla=True)
+@conv.expansion("conv-transpose-to-phases", fp=(REASSOC, FINITE, NO_SIGNED_ZERO), xla=True, reexpand=True)
 def conv_transpose_to_phases(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
     if v is None:
@@ -598,7 +598,7 @@ def _phase_conv(ctx: ExpansionContext, tid: int, v: ConvView, plan: dict[int, _P
 # padded input is padded further to a multiple of r (those positions only feed outputs past the
 # end, sliced off). XLA CPU's convolution kernels run some dilated shapes at half the rate of
 # undilated ones; the transposes around are copies. Which is faster is a measurement.
-@conv.expansion("dilated-conv-to-space-to-batch", fp=REASSOC, xla=True)
+@conv.expansion("dilated-conv-to-space-to-batch", fp=REASSOC, xla=True, reexpand=True)
 def dilated_conv_to_space_to_batch(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
     if v is None:
