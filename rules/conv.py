@@ -1,4 +1,5 @@
-"""Convolutions as other algorithms: dot_general, im2col, sums over kernel taps.
+"""Convolutions as other algorithms: dot_general, im2col, sums over kernel taps, the phases of a
+transposed convolution, space-to-batch for a dilated one.
 
 XLA's CPU convolution kernels are fast for some shapes and very slow for others (a 3x3 conv
 over a 2x2 input with 512 channels runs 70x slower than the same arithmetic as one matrix
@@ -6,8 +7,10 @@ product; a depthwise 3x3 conv 50x slower than nine shifted multiplies). These ru
 other algorithms next to each convolution in the e-graph; the (measured) cost model picks.
 
 Every rule here computes each output element as the same sum of the same products, in another
-order: `reassoc`. XLA chooses its own convolution algorithm the same way, so the default mode
-allows them (`xla=True`); `strict` never rewrites a convolution.
+order: `reassoc` (those that leave out products with padding or inserted zeros say so too). XLA
+chooses its own convolution algorithm the same way, and its own kernels skip or multiply such
+zeros depending on layout and dtype, so the default mode allows them (`xla=True`); `strict`
+never rewrites a convolution.
 
 The index arithmetic is done in Python (expansions, see `rules/base.py`). A convolution is
 read as: pad the input (`lhs_dilation` as interior padding, then edge padding), and for each
