@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from stablehlo_eqsat.dialect_glue import ops as O
@@ -131,19 +131,50 @@ def _zero(ctx: ExpansionContext, dtype: str) -> int:
     return ctx.add(Term(O.SPLAT, TensorTy((), dtype), ("s:0",)))
 
 
+def _tensor_ty(ctx: ExpansionContext, t: int) -> TensorTy:
+    ty = ctx.term(t).ty
+    assert isinstance(ty, TensorTy), ty
+    return ty
+
+
+def _slice(
+    ctx: ExpansionContext,
+    x: int,
+    start: Sequence[int],
+    limit: Sequence[int],
+    stride: Sequence[int] | None = None,
+) -> int:
+    """`x[start:limit:stride]` (unit strides by default), its type worked out from `x`'s."""
+    stride = tuple(stride) if stride is not None else (1,) * len(start)
+    shape = tuple(-(-(hi - lo) // st) for lo, hi, st in zip(start, limit, stride, strict=True))
+    ty = TensorTy(shape, _tensor_ty(ctx, x).dtype)
+    return ctx.add(Term("Slice", ty, (x, tuple(start), tuple(limit), stride, "")))
+
+
+def _pad(
+    ctx: ExpansionContext, x: int, lo: Sequence[int], hi: Sequence[int], interior: Sequence[int] | None = None
+) -> int:
+    """`x` padded with zeros (edge padding `lo`/`hi`, `interior` between elements)."""
+    xty = _tensor_ty(ctx, x)
+    interior = tuple(interior) if interior is not None else (0,) * len(lo)
+    shape = tuple(
+        a + b + ((n - 1) * (gap + 1) + 1 if n else 0)
+        for n, a, b, gap in zip(xty.shape, lo, hi, interior, strict=True)
+    )
+    zero = _zero(ctx, xty.dtype)
+    return ctx.add(Term("Pad", TensorTy(shape, xty.dtype), (x, zero, tuple(lo), tuple(hi), interior, "")))
+
+
 def _padded(ctx: ExpansionContext, v: ConvView) -> tuple[int, TensorTy]:
     """The input with lhs dilation (interior padding) and edge padding applied."""
     if all(p == 0 for p in v.lo + v.hi) and all(d == 1 for d in v.lhs_dil):
         return v.x, v.xty
     rank = len(v.xty.shape)
     lo, hi, interior = [0] * rank, [0] * rank, [0] * rank
-    shape = list(v.xty.shape)
     for i, d in enumerate(v.isp):
         lo[d], hi[d], interior[d] = v.lo[i], v.hi[i], v.lhs_dil[i] - 1
-        shape[d] = v.lo[i] + v.hi[i] + (max(shape[d] - 1, 0)) * v.lhs_dil[i] + (1 if shape[d] else 0)
-    ty = TensorTy(tuple(shape), v.dtype)
-    zero = _zero(ctx, v.dtype)
-    return ctx.add(Term("Pad", ty, (v.x, zero, tuple(lo), tuple(hi), tuple(interior), ""))), ty
+    p = _pad(ctx, v.x, lo, hi, interior)
+    return p, _tensor_ty(ctx, p)
 
 
 def _window(ctx: ExpansionContext, v: ConvView, p: int, pty: TensorTy, tap: tuple[int, ...]) -> int:
@@ -159,22 +190,24 @@ def _window(ctx: ExpansionContext, v: ConvView, p: int, pty: TensorTy, tap: tupl
     if tuple(shape) == pty.shape and not any(start):
         return p
     assert all(lim <= s for lim, s in zip(limit, pty.shape, strict=True)), (limit, pty.shape)
-    ty = TensorTy(tuple(shape), v.dtype)
-    return ctx.add(Term("Slice", ty, (p, tuple(start), tuple(limit), tuple(stride), "")))
+    return _slice(ctx, p, start, limit, stride)
+
+
+def _kernel_tap(ctx: ExpansionContext, v: ConvView, tap: tuple[int, ...]) -> int:
+    """Tap `tap` of the kernel: the kernel with its spatial dimensions sliced to size 1."""
+    if all(v.kernel(i) == 1 for i in range(v.n)):
+        return v.w
+    rank = len(v.wty.shape)
+    start, limit = [0] * rank, list(v.wty.shape)
+    for i, d in enumerate(v.ksp):
+        start[d], limit[d] = tap[i], tap[i] + 1
+    return _slice(ctx, v.w, start, limit)
 
 
 def _tap_weights(ctx: ExpansionContext, v: ConvView, tap: tuple[int, ...]) -> tuple[int, int]:
     """Tap `tap` of the kernel as a matrix ([in, out] or [out, in], in kernel dimension order),
     and which of its two dimensions is the input feature."""
-    rank = len(v.wty.shape)
-    start, limit = [0] * rank, list(v.wty.shape)
-    sliced = list(v.wty.shape)
-    for i, d in enumerate(v.ksp):
-        start[d], limit[d], sliced[d] = tap[i], tap[i] + 1, 1
-    w = v.w
-    if tuple(sliced) != v.wty.shape:
-        sty = TensorTy(tuple(sliced), v.dtype)
-        w = ctx.add(Term("Slice", sty, (w, tuple(start), tuple(limit), (1,) * rank, "")))
+    w = _kernel_tap(ctx, v, tap)
     c, f = v.wty.shape[v.ki], v.wty.shape[v.ko]
     matrix = (c, f) if v.ki < v.ko else (f, c)
     if matrix != v.wty.shape:
@@ -372,15 +405,7 @@ def depthwise_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     wty = _windows_ty(v, c)
     total: int | None = None
     for tap in taps:
-        rank = len(v.wty.shape)
-        start, limit, sliced = [0] * rank, list(v.wty.shape), list(v.wty.shape)
-        for i, d in enumerate(v.ksp):
-            start[d], limit[d], sliced[d] = tap[i], tap[i] + 1, 1
-        w = v.w
-        if tuple(sliced) != v.wty.shape:
-            sty = TensorTy(tuple(sliced), v.dtype)
-            w = ctx.add(Term("Slice", sty, (w, tuple(start), tuple(limit), (1,) * rank, "")))
-        vec = ctx.add(Term("Reshape", TensorTy((c,), v.dtype), (w, "")))
+        vec = ctx.add(Term("Reshape", TensorTy((c,), v.dtype), (_kernel_tap(ctx, v, tap), "")))
         b = ctx.add(Term("Bcast", wty, (vec, (v.if_,), "")))
         m = ctx.add(Term("Mul", wty, (_window(ctx, v, p, pty, tap), b, "")))
         total = m if total is None else ctx.add(Term("Add", wty, (total, m, "")))
@@ -398,20 +423,18 @@ def conv_drop_padding_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     if any(not k for k in kept) or all(len(k) == v.kernel(i) for i, k in enumerate(kept)):
         return
     rank = len(v.wty.shape)
-    start, limit, wshape = [0] * rank, list(v.wty.shape), list(v.wty.shape)
+    start, limit = [0] * rank, list(v.wty.shape)
     lo, hi = list(v.lo), list(v.hi)
     for i, k in enumerate(kept):
         first, size, d = k[0], len(k), v.ksp[i]
-        start[d], limit[d], wshape[d] = first, first + size, size
+        start[d], limit[d] = first, first + size
         r, s = v.rhs_dil[i], v.strides[i]
         lo[i] = v.lo[i] - first * r
         # the least high padding that keeps the output size
         hi[i] = (v.out(i) - 1) * s + (size - 1) * r + 1 - lo[i] - v.size(i)
         if lo[i] < 0 or hi[i] < 0:
             return  # would need negative padding: leave it
-    w = ctx.add(
-        Term("Slice", TensorTy(tuple(wshape), v.dtype), (v.w, tuple(start), tuple(limit), (1,) * rank, ""))
-    )
+    w = _slice(ctx, v.w, start, limit)
     pad = tuple(x for pair in zip(lo, hi, strict=True) for x in pair)
     yield ctx.add(Term("Conv", v.oty, O.replaced(ctx.term(tid), y=w, padding=pad)))
 
@@ -486,16 +509,11 @@ def conv_transpose_to_phases(ctx: ExpansionContext, tid: int) -> Iterator[int]:
         rows = plans[i][0].outputs  # phase 0 has the most outputs
         stacked = []
         for part in parts:
-            ty = ctx.term(part).ty
-            assert isinstance(ty, TensorTy)
-            shape = list(ty.shape)
+            shape = list(_tensor_ty(ctx, part).shape)
             if shape[out_dim] < rows:  # a phase one output short: pad it (the pad is sliced off)
                 lo, hi = [0] * len(shape), [0] * len(shape)
                 hi[out_dim], shape[out_dim] = rows - shape[out_dim], rows
-                pty = TensorTy(tuple(shape), v.dtype)
-                part = ctx.add(
-                    Term("Pad", pty, (part, _zero(ctx, v.dtype), tuple(lo), tuple(hi), tuple(lo), ""))
-                )
+                part = _pad(ctx, part, lo, hi)
             shape.insert(out_dim + 1, 1)
             stacked.append(ctx.add(Term("Reshape", TensorTy(tuple(shape), v.dtype), (part, ""))))
         shape[out_dim + 1] = d
@@ -508,12 +526,7 @@ def conv_transpose_to_phases(ctx: ExpansionContext, tid: int) -> Iterator[int]:
             return merged
         limit = list(merged_shape)
         limit[out_dim] = v.out(i)
-        rank = len(limit)
-        return ctx.add(
-            Term(
-                "Slice", TensorTy(tuple(limit), v.dtype), (merged, (0,) * rank, tuple(limit), (1,) * rank, "")
-            )
-        )
+        return _slice(ctx, merged, (0,) * len(limit), limit)
 
     yield build(0, ())
 
@@ -559,28 +572,20 @@ def _phase_conv(ctx: ExpansionContext, tid: int, v: ConvView, plan: dict[int, _P
     oty = TensorTy(tuple(oshape), v.dtype)
     if any(p.taps == 0 for p in plan.values()):
         return ctx.add(Term(O.SPLAT, oty, ("s:0",)))
-    x, xshape = v.x, list(v.xty.shape)
+    x = v.x
     if any(p.cut_lo or p.cut_hi for p in plan.values()):
-        rank = len(xshape)
-        start, limit = [0] * rank, list(xshape)
+        start, limit = [0] * len(v.xty.shape), list(v.xty.shape)
         for i, p in plan.items():
-            start[v.isp[i]], limit[v.isp[i]] = p.cut_lo, xshape[v.isp[i]] - p.cut_hi
-            xshape[v.isp[i]] = limit[v.isp[i]] - start[v.isp[i]]
-        xty = TensorTy(tuple(xshape), v.dtype)
-        x = ctx.add(Term("Slice", xty, (x, tuple(start), tuple(limit), (1,) * rank, "")))
+            start[v.isp[i]], limit[v.isp[i]] = p.cut_lo, limit[v.isp[i]] - p.cut_hi
+        x = _slice(ctx, x, start, limit)
     rank = len(v.wty.shape)
-    start, limit, stride, wshape = [0] * rank, list(v.wty.shape), [1] * rank, list(v.wty.shape)
+    start, limit, stride = [0] * rank, list(v.wty.shape), [1] * rank
     for i, p in plan.items():
         d = v.ksp[i]
         start[d], limit[d], stride[d] = p.first_tap, p.first_tap + (p.taps - 1) * p.tap_step + 1, p.tap_step
-        wshape[d] = p.taps
     w = v.w
-    if tuple(wshape) != v.wty.shape:
-        w = ctx.add(
-            Term(
-                "Slice", TensorTy(tuple(wshape), v.dtype), (w, tuple(start), tuple(limit), tuple(stride), "")
-            )
-        )
+    if any(p.taps != v.kernel(i) for i, p in plan.items()):
+        w = _slice(ctx, w, start, limit, stride)
     lo, hi, rhs_dil = list(v.lo), list(v.hi), list(v.rhs_dil)
     for i, p in plan.items():
         lo[i], hi[i], rhs_dil[i] = p.lo, p.hi, p.rhs_dilation
@@ -620,15 +625,7 @@ def dilated_conv_to_space_to_batch(ctx: ExpansionContext, tid: int) -> Iterator[
         shape[d] = padded + (-padded) % r
         if v.lo[i] < 0 or v.hi[i] < 0 or shape[d] // r < v.kernel(i):
             return  # negative padding, or fewer rows per phase than taps
-    x = v.x
-    if any(lo) or any(hi):
-        x = ctx.add(
-            Term(
-                "Pad",
-                TensorTy(tuple(shape), v.dtype),
-                (x, _zero(ctx, v.dtype), tuple(lo), tuple(hi), (0,) * rank, ""),
-            )
-        )
+    x = _pad(ctx, v.x, lo, hi) if any(lo) or any(hi) else v.x
     # Split each dilated dimension D into (D / r, r) and move the r's in front of the batch.
     split: list[tuple[int, int]] = []  # (original dim, size) per axis after the split
     for d, size in enumerate(shape):
@@ -688,5 +685,5 @@ def dilated_conv_to_space_to_batch(ctx: ExpansionContext, tid: int) -> Iterator[
         merged[v.osp[i]] *= v.rhs_dil[i]
     y = ctx.add(Term("Reshape", TensorTy(tuple(merged), v.dtype), (y, "")))
     if tuple(merged) != v.oty.shape:
-        y = ctx.add(Term("Slice", v.oty, (y, (0,) * len(merged), v.oty.shape, (1,) * len(merged), "")))
+        y = _slice(ctx, y, (0,) * len(merged), v.oty.shape)
     yield y

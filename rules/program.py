@@ -314,21 +314,36 @@ def _split(
 
 def _ctors(text: str) -> frozenset[str]:
     """The term constructors (`Add`, `Dot`, ... `Input`, `Splat`) called in egglog `text`, and
-    for each reduction whose kind is spelled out (`(Reduce t x init dims "max" e)`), the token
-    `Reduce:max`: a rule about max reductions needs one in the e-graph (`graph_tokens`)."""
-    found = {m for m in _CALL.findall(text) if m in _TERM_CTORS}
-    start = text.find("(Reduce ")
-    while start >= 0:
-        args = _arguments(text, start + len("(Reduce "))
-        if len(args) > _REDUCE_KIND and args[_REDUCE_KIND].startswith('"'):
-            found.add(f"Reduce:{args[_REDUCE_KIND].strip(chr(34))}")
-        start = text.find("(Reduce ", start + 1)
+    for each string argument spelled out (a reduction's kind, a comparison's direction, an opaque
+    op's key, but not `extra`) a token `Ctor:value`: a rule about max reductions
+    (`(Reduce t x init dims "max" e)`) needs `Reduce:max` in the e-graph (`graph_tokens`)."""
+    found: set[str] = set()
+    for m in _CALL.finditer(text):
+        ctor = m.group(1)
+        if ctor not in _TERM_CTORS:
+            continue
+        found.add(ctor)
+        if _LITERALS[ctor]:
+            args = _arguments(text, m.end() + 1)[1:]  # (after the type: the term's arguments)
+            found.update(
+                f"{ctor}:{args[j][1:-1]}"
+                for j in _LITERALS[ctor]
+                if j < len(args) and args[j].startswith('"')
+            )
     return frozenset(found)
 
 
-_REDUCE_KIND = (
-    1 + len(O.BY_CTOR["Reduce"].operands) + [n for n, _ in O.BY_CTOR["Reduce"].params].index("kind")
-)
+def _literal_positions(ctor: str) -> tuple[int, ...]:
+    """The string arguments of `ctor` that a rule may spell out: all but `extra`, and none of a
+    splat's or constant's (their values come from the splat analysis and the folder, not only
+    from rule text: a rule can make a splat whose value no token names)."""
+    if ctor in (O.SPLAT, O.CONST):
+        return ()
+    extra = O.index(ctor, "extra") if ctor in O.BY_CTOR else -1
+    return tuple(i for i, kind in enumerate(O.kinds_of(ctor)) if kind == "S" and i != extra)
+
+
+_LITERALS = {ctor: _literal_positions(ctor) for ctor in _TERM_CTORS}
 
 
 def _arguments(text: str, i: int) -> list[str]:
@@ -358,13 +373,12 @@ def _arguments(text: str, i: int) -> list[str]:
 
 
 def graph_tokens(terms: Iterable[Term]) -> set[str]:
-    """What `EgglogProgram.closure` takes for a graph: its constructors, and a `Reduce:<kind>`
-    token per kind of reduction in it."""
+    """What `EgglogProgram.closure` takes for a graph: its constructors, and a `Ctor:value` token
+    per string argument a rule may spell out (`Reduce:add`, `Compare:LT`, ...; see `_ctors`)."""
     out: set[str] = set()
     for term in terms:
         out.add(term.ctor)
-        if term.ctor == "Reduce":
-            out.add(f"Reduce:{O.text(term, 'kind')}")
+        out.update(f"{term.ctor}:{term.args[j]}" for j in _LITERALS[term.ctor])
     return out
 
 

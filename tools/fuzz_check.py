@@ -24,12 +24,12 @@ fuzzer's.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from stablehlo_eqsat.tools.random_programs import Program, batch_text, is_float, program_text
+from stablehlo_eqsat.tools.random_programs import Op, Program, batch_text, is_float, program_text
 
 import stablehlo_eqsat.xla as xla
 
@@ -140,15 +140,24 @@ def program_inputs(programs: Sequence[Program], mode: str) -> list[np.ndarray]:
     return out
 
 
+def _downstream(p: Program, source: Callable[[Op], bool]) -> set[int]:
+    """The values of the ops for which `source` holds, and of every op computed from them."""
+    found: set[int] = set()
+    for op in p.ops:
+        if source(op) or any(v in found for v in op.operands):
+            found.add(op.id)
+    return found
+
+
 def _tainted(p: Program) -> set[int]:
     """Values computed through an op where a rounding change may become a different value."""
-    bad: set[int] = set()
-    for op in p.ops:
+
+    def discontinuous(op: Op) -> bool:
         float_in = any(is_float(p.types[v].dtype) for v in op.operands)
         disc = op.kind in DISCONTINUOUS or (op.kind == "stablehlo.convert" and not is_float(op.type.dtype))
-        if (disc and float_in) or any(v in bad for v in op.operands):
-            bad.add(op.id)
-    return bad
+        return disc and float_in
+
+    return _downstream(p, discontinuous)
 
 
 def _through_unspecified_zeros(p: Program, mode: str) -> set[int]:
@@ -159,18 +168,16 @@ def _through_unspecified_zeros(p: Program, mode: str) -> set[int]:
     where an NHWC one does not), and its simplifier folds a convolution with a constant zero
     kernel to zeros whatever the input (seed 200 program 752). The conv rules' forms skip such
     zeros, and constant folding can hand XLA that zero kernel."""
-    convs = [op for op in p.ops if op.kind == "stablehlo.convolution"]
-    if not convs:
+    if not any(op.kind == "stablehlo.convolution" for op in p.ops):
         return set()
     inputs = program_inputs([p], mode)
     values = {**dict(zip(p.args, inputs, strict=True)), **intermediates(p, inputs)}
-    bad: set[int] = set()
-    for op in p.ops:
-        operands = [values.get(v) for v in op.operands] if op in convs else []
-        nonfinite = any(a is not None and not np.isfinite(a.astype(np.float64)).all() for a in operands)
-        if nonfinite or any(v in bad for v in op.operands):
-            bad.add(op.id)
-    return bad
+
+    def nonfinite_convolution(op: Op) -> bool:
+        operands = [values.get(v) for v in op.operands] if op.kind == "stablehlo.convolution" else []
+        return any(a is not None and not np.isfinite(a.astype(np.float64)).all() for a in operands)
+
+    return _downstream(p, nonfinite_convolution)
 
 
 def intermediates(p: Program, inputs: Sequence[np.ndarray]) -> dict[int, np.ndarray]:
