@@ -9,6 +9,7 @@ whole-function measurement (`measured_choice.py`) weighs against each other.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from stablehlo_eqsat.dialect_glue import ops as O
@@ -31,7 +32,7 @@ from stablehlo_eqsat.passes.prepare import Prepared
 from stablehlo_eqsat.passes.refine import keep_convolutions, refine, rewrite_convolutions
 from stablehlo_eqsat.passes.reports import GraphReport
 
-_MOVES_PER_SECOND = 100  # refinement moves scored per second of `refine` (whole-program estimates)
+_MOVES_PER_SECOND = 1000  # refinement moves scored per second of `refine` (on windows, `refine.py`)
 
 # Candidates with only the convolution rewrites the model is surest of: those predicted at least
 # this many times faster than the convolution (the model's error on rewrites is up to ~1.5x).
@@ -70,12 +71,15 @@ def choose(
     def score(c: Choice) -> float:
         return config.model.estimate(build_graph(data, c, roots).graph).seconds
 
+    def window_score(c: Choice, inside: Collection[str], outputs: Sequence[str]) -> float:
+        return config.model.estimate(build_graph(data, c, outputs, inside).graph).seconds
+
     if config.refine_seconds > 0 and report.saturation.matches:
         table = table if table is not None else GreedyDag().table(data, cost)
         # Deterministic: a budget of scored moves (about what the machine scores in the time
         # given), the time only a safety net at four times that.
         moves = max(1, int(config.refine_seconds * _MOVES_PER_SECOND))
-        choice, _ = refine(data, roots, choice, table, score, 4 * config.refine_seconds, moves)
+        choice, _ = refine(data, roots, choice, table, score, 4 * config.refine_seconds, moves, window_score)
     # Candidates for measuring the whole function: the same program with only the convolution
     # rewrites the model is confident of, and with every convolution kept.
     alternatives: dict[str, Choice] = {}

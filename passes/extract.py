@@ -9,7 +9,7 @@ no cycles) before it is used.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -230,8 +230,18 @@ def dag_cost(data: EGraphData, choice: Choice, cost: CostFn) -> float:
     return sum(cost(data.nodes[i]) for i in choice.values())
 
 
-def build_graph(data: EGraphData, choice: Choice, roots: Sequence[str]) -> ExtractedGraph:
-    """Turn a checked choice into a term graph (and the original term each new term stands for)."""
+# The graph number of the inputs that stand for the classes outside a window (`build_graph`).
+WINDOW_INPUT = -(10**9)
+
+
+def build_graph(
+    data: EGraphData, choice: Choice, roots: Sequence[str], inside: Collection[str] | None = None
+) -> ExtractedGraph:
+    """Turn a checked choice into a term graph (and the original term each new term stands for).
+
+    With `inside`, only the tensor classes in it are built: any other class the choice reaches
+    becomes an input of its type (graph `WINDOW_INPUT`), the way a window of a program sees it.
+    """
     first_term: dict[str, int] = {}
     for term_id, c in data.term_class.items():
         if c not in first_term or term_id < first_term[c]:
@@ -249,10 +259,13 @@ def build_graph(data: EGraphData, choice: Choice, roots: Sequence[str]) -> Extra
             items.append(term_of[str(O.arg(node, "head"))])
             c = str(O.arg(node, "tail"))
 
-    order = _postorder(data, choice, roots)
+    order = postorder(data, choice, roots, inside)
     for c in order:
         node = data.nodes[choice[c]]
         if node.ctor in (O.CONS, O.NIL):
+            continue
+        if inside is not None and c not in inside:
+            term_of[c] = graph.add(Term(O.INPUT, node.ty, (WINDOW_INPUT, len(graph))))
             continue
         args: list[Arg] = []
         for kind, a in zip(O.kinds_of(node.ctor), node.args, strict=True):
@@ -270,7 +283,11 @@ def build_graph(data: EGraphData, choice: Choice, roots: Sequence[str]) -> Extra
     return ExtractedGraph(graph, origin)
 
 
-def _postorder(data: EGraphData, choice: Choice, roots: Sequence[str]) -> list[str]:
+def postorder(
+    data: EGraphData, choice: Choice, roots: Sequence[str], inside: Collection[str] | None = None
+) -> list[str]:
+    """The chosen classes the roots reach, children first; with `inside`, not looking below the
+    tensor classes outside it."""
     seen: set[str] = set()
     order: list[str] = []
     for r in roots:
@@ -284,7 +301,9 @@ def _postorder(data: EGraphData, choice: Choice, roots: Sequence[str]) -> list[s
                 continue
             seen.add(c)
             stack.append((c, True))
-            stack.extend((k, False) for k in data.nodes[choice[c]].children() if k not in seen)
+            node = data.nodes[choice[c]]
+            if inside is None or c in inside or node.ctor in (O.CONS, O.NIL):
+                stack.extend((k, False) for k in node.children() if k not in seen)
     return order
 
 
@@ -369,7 +388,7 @@ class IlpExtractor:
         )  # fmt: skip
         # Warm start: the greedy answer, with class order from its topological order.
         start = np.zeros(n_x + n_t)
-        order = _postorder(data, greedy, roots)
+        order = postorder(data, greedy, roots)
         for pos, c in enumerate(order):
             start[col[greedy[c]]] = 1.0
             start[n_x + cls_index[c]] = float(pos)

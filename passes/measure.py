@@ -63,6 +63,13 @@ def default_cache_path(backend: str = "cpu") -> Path:
     return base / "stablehlo-eqsat" / f"measure-{backend}-{machine_id()}.json"
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def op_key(ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> str:
     """What identifies one measurement: the op, its operand and result types and its attributes."""
     return f"{ctor}|{','.join(map(str, child_tys))}->{ty}|{params!r}"
@@ -133,13 +140,24 @@ class Measurer:
             self._cache.update({k: float(v) for k, v in data.get("seconds", {}).items()})
             self._results.update({k: v for k, v in data.get("results", {}).items() if isinstance(v, dict)})
         except (OSError, ValueError, AttributeError, TypeError):
-            pass
+            return
+        if data.get("results"):  # the form of an earlier version: move them out once
+            self._save_all({})
 
     def _save(self, key: str, seconds: float) -> None:
         self._save_all({key: seconds})
 
-    def _save_all(self, new: dict[str, float], results: dict[str, dict[str, Any]] | None = None) -> None:
-        """Merge these entries into the file (other processes may be writing it too), atomically."""
+    @property
+    def results_dir(self) -> Path:
+        """Where stored results live, one file each (read only when asked for: they are large)."""
+        return self.path.with_suffix(".results")
+
+    def _result_path(self, key: str) -> Path:
+        return self.results_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+
+    def _save_all(self, new: dict[str, float]) -> None:
+        """Merge these entries into the file (other processes may be writing it too), atomically.
+        Results an earlier version kept in the file move to their own files."""
         path = self.path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,15 +169,17 @@ class Measurer:
                 data = {}
             entries = data.get("seconds", {})
             entries.update(new)
-            stored = data.get("results", {})
-            stored.update(results or {})
-            out = {"backend": self.backend, "machine": machine_id(), "seconds": entries, "results": stored}
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                json.dump(out, f, indent=0, sort_keys=True)
-            os.replace(tmp, path)
+            for key, value in data.get("results", {}).items():
+                if isinstance(value, dict):
+                    self._write_result(key, value)
+            out = {"backend": self.backend, "machine": machine_id(), "seconds": entries}
+            _write_atomically(path, json.dumps(out, indent=0, sort_keys=True))
         except OSError as e:
             log.warning("could not write the measurement cache %s: %s", path, e)
+
+    def _write_result(self, key: str, value: dict[str, Any]) -> None:
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self._result_path(key), json.dumps({"key": key, "value": value}))
 
     def seconds(self, ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> float | None:
         """The measured time of the op, from the cache or by timing it; None when it cannot be
@@ -229,13 +249,24 @@ class Measurer:
     def result(self, key: str) -> dict[str, Any] | None:
         """What was stored under `key` by `store_result`, or None."""
         self._load()
-        return self._results.get(key)
+        if key not in self._results:
+            try:
+                stored = json.loads(self._result_path(key).read_text())
+            except (OSError, ValueError):
+                return None
+            value = stored.get("value") if isinstance(stored, dict) else None
+            if not isinstance(value, dict) or stored.get("key") != key:
+                return None  # damaged, or another key with the same hash
+            self._results[key] = value
+        return self._results[key]
 
     def store_result(self, key: str, value: dict[str, Any]) -> None:
-        """Keep `value` (JSON data) under `key` in the cache file, beside the timings it rests on."""
-        self._load()
+        """Keep `value` (JSON data) under `key` beside the cache file and the timings it rests on."""
         self._results[key] = value
-        self._save_all({}, {key: value})
+        try:
+            self._write_result(key, value)
+        except OSError as e:
+            log.warning("could not write a result to the measurement cache %s: %s", self.results_dir, e)
 
     def _ratios(self, texts: list[str]) -> list[float]:
         """Each module's time against the first's, as the upper quartile of their per-round ratios:

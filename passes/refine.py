@@ -5,10 +5,18 @@ Every result is a choice that `extract.check_extraction` accepts."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
-from stablehlo_eqsat.passes.egraph import EGraphData
-from stablehlo_eqsat.passes.extract import Choice, CostFn, ExtractionError, check_extraction, restrict
+from stablehlo_eqsat.dialect_glue import ops as O
+from stablehlo_eqsat.passes.egraph import EGraphData, ENode
+from stablehlo_eqsat.passes.extract import (
+    Choice,
+    CostFn,
+    ExtractionError,
+    check_extraction,
+    postorder,
+    restrict,
+)
 
 
 def _change_reached(
@@ -113,6 +121,124 @@ def _cost_down_to(data: EGraphData, choice: Choice, top: str, stop: set[str], co
     return total
 
 
+WindowScore = Callable[[Choice, Collection[str], Sequence[str]], float]
+"""The model's time for the classes `inside` a window of a choice, the window's `roots` its
+outputs (`extract.build_graph` with `inside`)."""
+
+# How far a window reaches from the classes a move changes, in producer and consumer steps. The
+# fusion model's decisions about a kernel depend on its members' producers and consumers, so two
+# steps cover every kernel a move can change but the ones it joins through long fusible chains.
+WINDOW_HOPS = 2
+_LEAVES = frozenset({O.INPUT, O.CONST, O.SPLAT, "Iota"})
+
+
+class _Program:
+    """A chosen program's shape for moves on it: each class's tensor operands and consumers, and
+    the classes below each class (bit sets, for the cycle check)."""
+
+    def __init__(self, data: EGraphData, roots: Sequence[str], choice: Choice) -> None:
+        self.data, self.roots, self.choice = data, set(roots), choice
+        self.operands: dict[str, list[str]] = {
+            c: self.tensor_operands(c, choice)
+            for c, i in choice.items()
+            if data.nodes[i].ctor not in (O.CONS, O.NIL)
+        }
+        self.consumers: dict[str, list[str]] = {c: [] for c in self.operands}
+        for c, kids in self.operands.items():
+            for k in kids:
+                self.consumers[k].append(c)
+        bit = {c: 1 << i for i, c in enumerate(choice)}
+        self.below: dict[str, int] = {}
+        for c in postorder(data, choice, list(roots)):
+            mask = 0
+            for k in self.operands.get(c, ()):
+                mask |= bit[k] | self.below[k]
+            self.below[c] = mask
+        self.bit = bit
+
+    def tensor_operands(self, c: str, choice: Choice) -> list[str]:
+        """The tensor classes `c`'s chosen node reads (lists of operands flattened)."""
+        out: list[str] = []
+        stack = list(reversed(self.data.nodes[choice[c]].children()))
+        while stack:
+            k = stack.pop()
+            node = self.data.nodes[choice[k]]
+            if node.ctor == O.CONS:
+                stack.extend(reversed(node.children()))
+            elif node.ctor != O.NIL:
+                out.append(k)
+        return out
+
+    def is_leaf(self, c: str, choice: Choice) -> bool:
+        return self.data.nodes[choice[c]].ctor in _LEAVES
+
+    def new_classes(self, c: str, merged: Choice) -> list[str] | None:
+        """The classes a move of `c` to `merged[c]` adds to the program (their nodes from
+        `merged`); None when the move makes a cycle or needs a class without a choice."""
+        added: list[str] = []
+        seen: set[str] = set()
+        stack = self.tensor_operands_or_none(c, merged)
+        if stack is None:
+            return None
+        while stack:
+            k = stack.pop()
+            if k == c or (k in self.below and self.below[k] & self.bit[c]):
+                return None  # `c` is below its own new node
+            if k in seen or k in self.choice:
+                continue
+            seen.add(k)
+            added.append(k)
+            kids = self.tensor_operands_or_none(k, merged)
+            if kids is None:
+                return None
+            stack.extend(kids)
+        return added
+
+    def tensor_operands_or_none(self, c: str, choice: Choice) -> list[str] | None:
+        try:
+            return self.tensor_operands(c, choice)
+        except KeyError:
+            return None
+
+    def window(self, c: str, added: list[str], merged: Choice) -> tuple[set[str], list[str]]:
+        """The classes within `WINDOW_HOPS` of a move of `c` (before or after it), with the leaves
+        they read, and the window's outputs: its classes that the program returns or that a class
+        outside the window reads. The outputs are the same before and after the move."""
+        inside = {c, *added}
+        frontier = set(inside)
+        for _ in range(WINDOW_HOPS):
+            step: set[str] = set()
+            for k in frontier:
+                if k in self.operands:
+                    step.update(self.operands[k])
+                    if k == c or not self.is_leaf(k, self.choice):
+                        step.update(self.consumers[k])
+                if k == c or k not in self.choice:
+                    step.update(self.tensor_operands(k, merged))
+            frontier = step - inside
+            inside |= frontier
+        for k in list(inside):
+            for j in self.operands.get(k, ()):
+                if self.is_leaf(j, self.choice):
+                    inside.add(j)
+        outputs = [
+            k
+            for k in self.operands
+            if k in inside and (k in self.roots or any(u not in inside for u in self.consumers[k]))
+        ]
+        return inside, outputs
+
+
+def _reordered(a: ENode, b: ENode) -> bool:
+    """Whether `b` is `a` with its tensor operands in another order (a commuted add, ...)."""
+    if a.ctor != b.ctor or a.ty != b.ty:
+        return False
+    slots = {i for i, _ in O.child_slots(a.ctor)}
+    return sorted(a.children()) == sorted(b.children()) and all(
+        x == y for i, (x, y) in enumerate(zip(a.args, b.args, strict=True)) if i not in slots
+    )
+
+
 def refine(
     data: EGraphData,
     roots: Sequence[str],
@@ -121,14 +247,21 @@ def refine(
     score: Callable[[Choice], float],
     seconds: float,
     max_moves: int | None = None,
+    window_score: WindowScore | None = None,
 ) -> tuple[Choice, float]:
     """Local search over e-class choices with a whole-program score (fusion is not additive).
 
     Starting from `start`, try each alternative node of each class in the current program
-    (children without a choice take theirs from `fallback`); keep the first move that lowers
-    the score, and repeat until no move helps, `max_moves` moves have been scored or the time is
-    up. Returns the best choice found and its score. With `max_moves` (and time to spare) the
-    result does not depend on the machine's speed: the same input gives the same program.
+    (children without a choice take theirs from `fallback`) and keep every move that lowers the
+    score, going round the program until a round keeps none, `max_moves` moves have been scored
+    or the time is up. Returns the best choice found and its score. With `max_moves` (and time
+    to spare) the result does not depend on the machine's speed: the same input gives the same
+    program.
+
+    With `window_score`, a move is first scored on a window of the program around it (the
+    classes within `WINDOW_HOPS` steps, before and after the move): only a move that lowers the
+    window's time is scored whole, and kept only if it lowers the whole program's score. A
+    window is a few dozen terms, so every move of a large program gets looked at.
     """
 
     deadline = time.perf_counter() + seconds
@@ -139,24 +272,33 @@ def refine(
 
     best = dict(start)
     best_score = score(best)
+    program = _Program(data, roots, best)
     improved = True
     while improved and not out_of_budget():
         improved = False
         for c in list(best):
             for n in data.classes[c]:
-                if n == best.get(c) or out_of_budget():
+                if c not in best or n == best[c] or out_of_budget():
                     continue
-                candidate = {**fallback, **best, c: n}
+                if _reordered(data.nodes[best[c]], data.nodes[n]):
+                    continue  # the model prices what a node reads, not in which order
+                merged = {**fallback, **best, c: n}
+                added = program.new_classes(c, merged)
+                if added is None:
+                    continue
+                moves += 1
+                if window_score is not None:
+                    inside, outputs = program.window(c, added, merged)
+                    before = window_score(best, inside, outputs)
+                    if window_score(merged, inside, outputs) >= before * (1 - 1e-9):
+                        continue  # no better where it changes anything
                 try:
-                    moved = restrict(data, roots, candidate)
+                    moved = restrict(data, roots, merged)
                     check_extraction(data, roots, moved)
                 except ExtractionError:
                     continue
-                moves += 1
                 s = score(moved)
                 if s < best_score * (1 - 1e-9):
                     best, best_score, improved = moved, s, True
-                    break
-            if improved:
-                break
+                    program = _Program(data, roots, best)
     return best, best_score

@@ -317,6 +317,12 @@ def conv_to_im2col(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     yield _to_output_layout(ctx, v, _dot(ctx, v, xcol, xcol_ty, wcol, wcol_ty, c_dim), True)
 
 
+# A sum over more taps than a 7x7 kernel has is a chain of that many full-size products and adds
+# that never beats im2col's one product, and its terms would crowd the e-graph (a ViT's 16x16
+# patch embedding would add 256 dots and 255 adds for the rules to commute).
+MAX_TAP_SUM = 49
+
+
 # Pattern: convolution(x, w) -> sum over taps k of dot_general(window_k(pad(x)), w_k)
 @conv.expansion("conv-to-tap-sum", fp=REASSOC, xla=True)
 def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
@@ -324,7 +330,7 @@ def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     if v is None or v.groups != 1:
         return
     taps = _taps(v)
-    if len(taps) < 2:
+    if not 2 <= len(taps) <= MAX_TAP_SUM:
         return
     p, pty = _padded(ctx, v)
     wty_tap = _windows_ty(v, v.xty.shape[v.if_])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy
 from stablehlo_eqsat.passes.egraph import EGraphData, ENode
 from stablehlo_eqsat.passes.extract import (
     EXTRACTORS,
+    WINDOW_INPUT,
     Choice,
     ExtractionError,
     GreedyDag,
@@ -292,3 +294,35 @@ def test_rewrite_convolutions_takes_the_cheapest_rewrite_of_every_convolution() 
     check_extraction(data, roots, rewritten)
     assert {data.nodes[rewritten[c]].ctor for c in ("c1", "c2")} == {"Dot"}
     assert rewrite_convolutions(data, roots, rewritten, table, cost) is None  # nothing left to rewrite
+
+
+def test_a_window_of_a_program_reads_the_classes_outside_it_as_inputs() -> None:
+    data = egraph(SHARED)
+    choice = {"x": 0, "s": 1, "p": 2, "q": 4, "r": 6}
+    graph = build_graph(data, choice, ["r"], inside={"p", "q", "r"}).graph
+    assert sorted(t.ctor for t in graph.terms) == ["Abs", "Add", "Input", "Neg"]
+    (cut,) = [t for t in graph.terms if t.ctor == "Input"]
+    assert O.num(cut, "graph") == WINDOW_INPUT  # `s`, read by both `p` and `q`: one input
+
+
+def test_refine_on_windows_keeps_the_moves_the_whole_program_score_keeps() -> None:
+    """Scored on windows first, refinement finds the move that scoring whole programs finds (here
+    the score is a sum over terms, so a window sees all of a move's change)."""
+    data = egraph(SHARED)
+    price = {**{ctor: c for (_, ctor), c in SHARED_COST.items()}, "Exp": 20.0}  # one move helps: q -> Abs
+
+    def of_graph(choice: Choice, roots: list[str], inside: object = None) -> float:
+        return sum(price[t.ctor] for t in build_graph(data, choice, roots, inside).graph.terms)  # type: ignore[arg-type]
+
+    start = {"x": 0, "s": 1, "p": 2, "q": 5, "r": 6}  # `s` computed, and `q` does not use it
+    fallback = GreedyDag().table(data, cost_by(SHARED_COST))
+    whole = refine(data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0)
+    seen: list[set[str]] = []
+
+    def window_score(choice: Choice, inside, outputs) -> float:  # type: ignore[no-untyped-def]
+        seen.append(set(inside))
+        return of_graph(choice, list(outputs), inside)
+
+    windowed = refine(data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0, None, window_score)
+    assert windowed == whole and whole[1] < of_graph(start, ["r"])
+    assert data.nodes[whole[0]["q"]].ctor == "Abs" and seen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from stablehlo_eqsat.dialect_glue.graph import TensorTy
@@ -102,24 +103,38 @@ def test_stored_result_is_taken_only_when_nothing_changed(tmp_path: Path, caplog
     )
     assert not beside.reused  # type: ignore[attr-defined]
     # A damaged or foreign entry is not used: the function is optimized as if there were none.
-    data = json.loads(cache.read_text())
-    assert len(data["results"]) == 3
-    for value in data["results"].values():
-        value["func"] = value["func"].replace("func.func", "func.fnuc", 1)
-    cache.write_text(json.dumps(data))
+    stored = sorted((tmp_path / "m.results").glob("*.json"))  # one file per result
+    assert len(stored) == 3 and "results" not in json.loads(cache.read_text())
+
+    def rewrite(func: Callable[[str], str]) -> None:
+        for f in stored:
+            entry = json.loads(f.read_text())
+            entry["value"]["func"] = func(entry["value"]["func"])
+            f.write_text(json.dumps(entry))
+
+    rewrite(lambda f: f.replace("func.func", "func.fnuc", 1))
     again, damaged = _run(DEPTHWISE, measure_cache=str(cache))
     assert not damaged.reused and again == out  # type: ignore[attr-defined]
     assert "stored result for @main not used" in caplog.text
-    data = json.loads(cache.read_text())
-    stored = data["results"]
-    for value in stored.values():
-        value["func"] = (
-            "func.func @main(%a: tensor<1xf32>) -> tensor<1xf32> {\n  return %a : tensor<1xf32>\n}"
-        )
-    cache.write_text(json.dumps(data))
+    rewrite(lambda f: "func.func @main(%a: tensor<1xf32>) -> tensor<1xf32> {\n  return %a : tensor<1xf32>\n}")
     again, foreign = _run(DEPTHWISE, measure_cache=str(cache))
     assert not foreign.reused and again == out  # type: ignore[attr-defined]
     assert "another signature" in caplog.text
+
+
+def test_results_kept_in_the_cache_file_by_an_earlier_version_move_to_their_own_files(tmp_path: Path) -> None:
+    cache = tmp_path / "m.json"
+    out, _ = _run(DEPTHWISE, measure_cache=str(cache))
+    (stored,) = (tmp_path / "m.results").glob("*.json")
+    entry = json.loads(stored.read_text())
+    stored.unlink()
+    data = json.loads(cache.read_text())
+    data["results"] = {entry["key"]: entry["value"]}
+    cache.write_text(json.dumps(data))
+    again, report = _run(DEPTHWISE, measure_cache=str(cache))
+    assert report.reused and again == out  # type: ignore[attr-defined]
+    assert "results" not in json.loads(cache.read_text())
+    assert json.loads(stored.read_text()) == entry
 
 
 def test_measure_off_keeps_convolutions_by_the_analytical_model(tmp_path: Path) -> None:
