@@ -1,5 +1,5 @@
-"""Convolutions as other algorithms: dot_general, im2col, sums over kernel taps, the phases of a
-transposed convolution, space-to-batch for a dilated one.
+"""Convolutions as other algorithms: dot_general, im2col, sums over kernel taps, patches for windows
+that tile the input, the phases of a transposed convolution, space-to-batch for a dilated one.
 
 XLA's CPU convolution kernels are fast for some shapes and very slow for others (a 3x3 conv
 over a 2x2 input with 512 channels runs 70x slower than the same arithmetic as one matrix
@@ -297,13 +297,70 @@ def conv_1x1_to_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     yield _to_output_layout(ctx, v, _dot(ctx, v, x, _windows_ty(v, v.xty.shape[v.if_]), w, wty, c_dim), True)
 
 
+def _patches(v: ConvView) -> bool:
+    """Whether the kernel's windows tile the input: stride = kernel size in every spatial
+    dimension, no padding or dilation (a ViT's patch embedding, a 2x2 stride-2 downsampling)."""
+    return (
+        v.groups == 1
+        and any(v.kernel(i) > 1 for i in range(v.n))
+        and all(v.strides[i] == v.kernel(i) for i in range(v.n))
+        and not any(v.lo + v.hi)
+        and all(d == 1 for d in v.lhs_dil + v.rhs_dil)
+    )
+
+
+# Pattern: convolution(x, w) whose windows tile x -> dot_general of x cut into its patches: each
+# spatial dimension split into (output, kernel) by a reshape, the kernel parts moved beside the
+# features, one row per patch; the kernel reshaped (HWIO) into the matching [taps * in, out].
+@conv.expansion("conv-patches-to-dot", fp=REASSOC, xla=True)
+def conv_patches_to_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or not _patches(v):
+        return
+    x, rank = v.x, len(v.xty.shape)
+    used = [v.out(i) * v.kernel(i) for i in range(v.n)]  # the input past the last window is unused
+    if any(used[i] != v.size(i) for i in range(v.n)):
+        limit = list(v.xty.shape)
+        for i, d in enumerate(v.isp):
+            limit[d] = used[i]
+        x = _slice(ctx, x, [0] * rank, limit)
+    # [..., O_i * k_i, ...] -> [..., O_i, k_i, ...]: dimension d becomes split[d], split[d] + 1.
+    split: dict[int, int] = {}
+    shape: list[int] = []
+    for d, size in enumerate(_tensor_ty(ctx, x).shape):
+        split[d] = len(shape)
+        if d in v.isp:
+            i = v.isp.index(d)
+            shape += [v.out(i), v.kernel(i)]
+        else:
+            shape.append(size)
+    x = ctx.add(Term("Reshape", TensorTy(tuple(shape), v.dtype), (x, "")))
+    order = [split[v.ib], *(split[d] for d in v.isp), *(split[d] + 1 for d in v.isp), split[v.if_]]
+    tiled = TensorTy(tuple(shape[d] for d in order), v.dtype)
+    if order != sorted(order):
+        x = ctx.add(Term("Transpose", tiled, (x, tuple(order), "")))
+    taps = list(itertools.product(*(range(v.kernel(i)) for i in range(v.n))))
+    rows_ty = TensorTy((*tiled.shape[: v.n + 1], len(taps) * v.xty.shape[v.if_]), v.dtype)
+    rows = ctx.add(Term("Reshape", rows_ty, (x, "")))
+    w, wty, c_dim = _weight_matrix(ctx, v, taps)
+    # [batch, outputs..., out features], then into the convolution's output layout.
+    out_ty = TensorTy((*rows_ty.shape[:-1], wty.shape[1 - c_dim]), v.dtype)
+    dims = O.DotDims(lhs_contracting_dimensions=(v.n + 1,), rhs_contracting_dimensions=(c_dim,))
+    y = ctx.add(Term("Dot", out_ty, O.build("Dot", x=rows, y=w, **dims._asdict())))
+    perm = [0] * (v.n + 2)
+    perm[v.ob], perm[v.of] = 0, v.n + 1
+    for i in range(v.n):
+        perm[v.osp[i]] = 1 + i
+    yield y if perm == list(range(v.n + 2)) else ctx.add(Term("Transpose", v.oty, (y, tuple(perm), "")))
+
+
 # Pattern: convolution(x, w) -> dot_general(concatenate(window_k(pad(x)) for taps k), concatenate(w_k))
 # (im2col), over the taps that see input data (the others multiply padding only).
 @conv.expansion("conv-to-im2col", fp=REASSOC, xla=True)
 def conv_to_im2col(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
-    if v is None or v.groups != 1:
-        return
+    if v is None or v.groups != 1 or _patches(v):
+        return  # (windows that tile the input: conv-patches-to-dot, without a slice per tap)
     taps = _taps(v)
     if not taps or (len(taps) == 1 and all(v.kernel(i) == 1 for i in range(v.n))
                     and not any(v.lo + v.hi) and all(d == 1 for d in v.lhs_dil)):  # fmt: skip
@@ -327,7 +384,7 @@ MAX_TAP_SUM = 49
 @conv.expansion("conv-to-tap-sum", fp=REASSOC, xla=True)
 def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
-    if v is None or v.groups != 1:
+    if v is None or v.groups != 1 or _patches(v):
         return
     taps = _taps(v)
     if not 2 <= len(taps) <= MAX_TAP_SUM:

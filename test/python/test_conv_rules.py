@@ -215,6 +215,36 @@ CASES = [
         {"grouped-conv-to-batched-dot"},
     ),
 ]
+# Windows that tile the input (stride = kernel size, no padding): patches, not a slice per tap.
+PATCH_CASES = [
+    (
+        "nhwc_patches_4x4",
+        ("2x16x16x3", "4x4x3x8", "2x4x4x8", NHWC, "stride = [4, 4]"),
+        {"conv-patches-to-dot"},
+    ),
+    (  # 10 = 3 * 3 + 1: the last row and column of the input are in no window
+        "nchw_patches_3x3_leftover",
+        ("2x3x10x10", "8x3x3x3", "2x8x3x3", NCHW, "stride = [3, 3]"),
+        {"conv-patches-to-dot"},
+    ),
+    (  # 2x2 stride-2 downsampling, and a 2x1 kernel tiling one dimension only
+        "nhwc_patches_2x2",
+        ("1x8x6x16", "2x2x16x32", "1x4x3x32", NHWC, "stride = [2, 2]"),
+        {"conv-patches-to-dot"},
+    ),
+    ("nhwc_patches_2x1", ("1x8x6x4", "2x1x4x8", "1x4x6x8", NHWC, "stride = [2, 1]"), {"conv-patches-to-dot"}),
+    (
+        "conv1d_patches",
+        ("2x12x5", "4x5x6", "2x3x6", "[b, 0, f]x[0, i, o]->[b, 0, f]", "stride = [4]"),
+        {"conv-patches-to-dot"},
+    ),
+    (  # batch last, features first, the kernel [o, 0, 1, i]: its taps concatenated, not reshaped
+        "fhwb_patches",
+        ("4x8x8x2", "6x2x2x4", "6x4x4x2", "[f, 0, 1, b]x[o, 0, 1, i]->[f, 0, 1, b]", "stride = [2, 2]"),
+        {"conv-patches-to-dot"},
+    ),
+]
+CASES += PATCH_CASES
 LEFT_ALONE = [
     # window reversal: left alone
     ("nhwc_reversed", ("1x6x6x8", "3x3x8x8", "1x4x4x8", NHWC, "reverse = [true, false]")),

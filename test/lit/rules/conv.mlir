@@ -10,7 +10,7 @@
 // computes the alternative itself: once the rule fires, both results are one value. Each rule
 // runs alone (its own RUN line and prefix), since several of them apply to one convolution.
 //
-// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|conv-drop-padding-taps|conv-fold-scale|conv-transpose-to-phases|dilated-conv-to-space-to-batch
+// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|conv-drop-padding-taps|conv-fold-scale|conv-transpose-to-phases|dilated-conv-to-space-to-batch|conv-patches-to-dot
 // DEFINE: %{opt} = stablehlo-eqsat-opt %s --split-input-file
 //
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=strict measure=off only-rules=%{conv}' | FileCheck %s --check-prefix=STRICT
@@ -23,6 +23,7 @@
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-fold-scale' | FileCheck %s --check-prefix=FOLD-SCALE
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-transpose-to-phases' | FileCheck %s --check-prefix=PHASES
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=dilated-conv-to-space-to-batch' | FileCheck %s --check-prefix=SPACE-TO-BATCH
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-patches-to-dot' | FileCheck %s --check-prefix=PATCHES
 
 /// convolution(x, w) with a 1x1 kernel, stride 1, no padding -> dot_general(x, reshape(w))
 /// contracting the input features. Under the analytical cost model (measure=off) the two cost
@@ -236,4 +237,25 @@ func.func @dilated_conv_to_space_to_batch(%x: tensor<1x6x2xf32>, %w: tensor<2x2x
   %v = stablehlo.transpose %u, dims = [1, 2, 0, 3] : (tensor<2x1x2x3xf32>) -> tensor<1x2x2x3xf32>
   %1 = stablehlo.reshape %v : (tensor<1x2x2x3xf32>) -> tensor<1x4x3xf32>
   return %0, %1 : tensor<1x4x3xf32>, tensor<1x4x3xf32>
+}
+
+// -----
+
+/// Windows that tile the input (a 4-wide kernel at stride 4, a ViT's patch embedding in one
+/// dimension): x cut into its patches by reshapes, one row per patch, times the kernel reshaped
+/// to [taps * in, out]: one dot_general, no slice per tap.
+// STRICT-LABEL: func.func @conv_patches_to_dot(
+// STRICT:         stablehlo.convolution
+// STRICT:         stablehlo.dot_general
+// PATCHES-LABEL: func.func @conv_patches_to_dot(
+// PATCHES-SAME:    %[[X:[^:]+]]: tensor<1x8x2xf32>, %[[W:[^:]+]]: tensor<4x2x3xf32>)
+// PATCHES-NEXT:    %[[C:.+]] = stablehlo.convolution(%[[X]], %[[W]]) {{.*}}stride = [4]
+// PATCHES-NEXT:    return %[[C]], %[[C]]
+func.func @conv_patches_to_dot(%x: tensor<1x8x2xf32>, %w: tensor<4x2x3xf32>) -> (tensor<1x2x3xf32>, tensor<1x2x3xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, f]x[0, i, o]->[b, 0, f], window = {stride = [4], pad = [[0, 0]], lhs_dilate = [1], rhs_dilate = [1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x8x2xf32>, tensor<4x2x3xf32>) -> tensor<1x2x3xf32>
+  %p = stablehlo.reshape %x : (tensor<1x8x2xf32>) -> tensor<1x2x4x2xf32>
+  %r = stablehlo.reshape %p : (tensor<1x2x4x2xf32>) -> tensor<1x2x8xf32>
+  %m = stablehlo.reshape %w : (tensor<4x2x3xf32>) -> tensor<8x3xf32>
+  %1 = stablehlo.dot_general %r, %m, contracting_dims = [2] x [0] : (tensor<1x2x8xf32>, tensor<8x3xf32>) -> tensor<1x2x3xf32>
+  return %0, %1 : tensor<1x2x3xf32>, tensor<1x2x3xf32>
 }
