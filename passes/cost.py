@@ -105,7 +105,7 @@ class Judgement:
         return self.after.seconds <= self.before.seconds * (1 + 1e-9)
 
 
-def _dot_kernels(est: Estimate) -> list[tuple[Kernel, tuple[object, ...]]]:
+def keyed_dot_kernels(est: Estimate) -> list[tuple[Kernel, tuple[object, ...]]]:
     """The dot kernels of a priced program, each with what identifies the dot XLA runs (operand and
     result types, dimension numbers)."""
     graph = est.graph
@@ -115,21 +115,26 @@ def _dot_kernels(est: Estimate) -> list[tuple[Kernel, tuple[object, ...]]]:
     for k in est.kernels:
         term = graph.terms[k.members[0]] if k.members else None
         if k.kind == "dot" and term is not None and term.ctor == "Dot":
-            kids = tuple(graph.terms[c].ty for c in term.children())
-            found.append((k, (kids, term.ty, O.dot_dims(term))))
+            found.append((k, dot_key(graph, term)))
     return found
+
+
+def dot_key(graph: TermGraph, term: Term) -> tuple[object, ...]:
+    """What identifies the dot XLA runs for a `Dot` term: operand and result types, dimension
+    numbers."""
+    return (tuple(graph.terms[c].ty for c in term.children()), term.ty, O.dot_dims(term))
 
 
 def dot_kernels(est: Estimate) -> Counter[tuple[object, ...]]:
     """The dots of a priced program as XLA runs them, each with how many times it occurs."""
-    return Counter(key for _, key in _dot_kernels(est))
+    return Counter(key for _, key in keyed_dot_kernels(est))
 
 
 def changed_dot_seconds(est: Estimate, other: Estimate) -> float:
     """The time `est` spends in dots that `other` does not run."""
     extra = dot_kernels(est) - dot_kernels(other)
     total = 0.0
-    for k, key in _dot_kernels(est):
+    for k, key in keyed_dot_kernels(est):
         if extra[key] > 0:
             extra[key] -= 1
             total += k.seconds

@@ -24,7 +24,7 @@ import os
 import platform
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,15 @@ from typing import Any
 import numpy as np
 from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, TermGraph, Ty
-from stablehlo_eqsat.passes.cost import CostModel, Estimate, Judgement, changed_dot_seconds
+from stablehlo_eqsat.passes.cost import (
+    CostModel,
+    Estimate,
+    Judgement,
+    changed_dot_seconds,
+    dot_kernels,
+    dot_key,
+    keyed_dot_kernels,
+)
 from stablehlo_eqsat.passes.egraph import EGraphData, ENode
 from stablehlo_eqsat.passes.op_cost import conv_flops, nbytes
 
@@ -181,9 +189,11 @@ class Measurer:
         self.results_dir.mkdir(parents=True, exist_ok=True)
         _write_atomically(self._result_path(key), json.dumps({"key": key, "value": value}))
 
-    def seconds(self, ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> float | None:
-        """The measured time of the op, from the cache or by timing it; None when it cannot be
-        (or may not be, over budget) measured."""
+    def seconds(
+        self, ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...], time_it: bool = True
+    ) -> float | None:
+        """The measured time of the op, from the cache or by timing it (unless `time_it` is
+        False); None when it cannot be (or may not be, over budget) measured."""
         if (
             ctor not in MEASURED
             or not isinstance(ty, TensorTy)
@@ -196,7 +206,7 @@ class Measurer:
         if hit is not None:
             self.cache_hits += 1
             return hit
-        if key in self._failed:
+        if key in self._failed or not time_it:
             return None
         if self.spent_seconds >= self.budget_seconds:
             self.over_budget += 1
@@ -341,10 +351,13 @@ class MeasuredCostModel(CostModel):
         memory = (sum(nbytes(t) for t in child_tys) + nbytes(ty)) / p.bandwidth_bytes_per_s
         return p.launch_overhead_s + max(flops / p.matmul_flops_per_s, memory)
 
-    def _measured(self, ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...]) -> float | None:
+    def _measured(
+        self, ctor: str, ty: Ty, child_tys: list[Ty], args: tuple[Any, ...], time_it: bool = True
+    ) -> float | None:
         if self.mode == "off":
             return None
-        t = self.measurer.seconds(ctor, ty, child_tys, tuple(args[len(O.BY_CTOR[ctor].operands) : -1]))
+        params = tuple(args[len(O.BY_CTOR[ctor].operands) : -1])
+        t = self.measurer.seconds(ctor, ty, child_tys, params, time_it)
         if t is not None and ctor == "Conv":
             t *= 1.0 - self.keep_margin
         return t
@@ -366,9 +379,11 @@ class MeasuredCostModel(CostModel):
     def _estimate(self, graph: TermGraph) -> Estimate:
         return self._priced(super()._estimate(graph), self.active)
 
-    def _priced(self, est: Estimate, measured: bool) -> Estimate:
+    def _priced(self, est: Estimate, measured: bool, timed: Collection[object] | None = None) -> Estimate:
         """`est` (the analytical estimate) with its measured ops' kernels timed (`measured`) or
-        priced by the convolution fallback; changed kernels are copies, `est` stays as it was."""
+        priced by the convolution fallback; changed kernels are copies, `est` stays as it was.
+        With `timed`, only the dots with those keys (`cost.dot_key`) are timed where the cache
+        has no time for them; the others take the cache's time or keep the analytical one."""
         total = est.seconds
         graph = est.graph
         assert graph is not None
@@ -377,7 +392,8 @@ class MeasuredCostModel(CostModel):
             term = graph.terms[k.members[0]] if k.members else None
             if k.kind in ("dot", "opaque") and term is not None and term.ctor in MEASURED:
                 child_tys = [graph.terms[c].ty for c in term.children()]
-                t = self._measured(term.ctor, term.ty, child_tys, term.args) if measured else None
+                time_it = timed is None or term.ctor != "Dot" or dot_key(graph, term) in timed
+                t = self._measured(term.ctor, term.ty, child_tys, term.args, time_it) if measured else None
                 if t is None and term.ctor == "Conv":
                     t = self.conv_seconds(term.ty, child_tys, term.args)
                 if t is not None:
@@ -393,11 +409,12 @@ class MeasuredCostModel(CostModel):
         plain = super().judge(before, after)
         if plain.error_seconds == 0 or self.mode == "off":
             return plain
-        b, a = (self._priced(e, True) for e in (plain.before, plain.after))
-        for est in (b, a):
-            terms = (est.graph or before).terms
-            dots = [k for k in est.kernels if k.kind == "dot" and terms[k.members[0]].ctor == "Dot"]
-            if not all(k.measured for k in dots):
-                return plain
+        # Time only the dots one program runs and the other does not: the others are the same
+        # kernels on both sides (priced the same, from the cache or analytically).
+        ran_b, ran_a = dot_kernels(plain.before), dot_kernels(plain.after)
+        differ = set((ran_b - ran_a) + (ran_a - ran_b))
+        b, a = (self._priced(e, True, differ) for e in (plain.before, plain.after))
+        if any(key in differ and not k.measured for est in (b, a) for k, key in keyed_dot_kernels(est)):
+            return plain  # a dot that differs could not be timed (over budget): the model's error stands
         changed = max(changed_dot_seconds(b, a), changed_dot_seconds(a, b))
         return Judgement(b, a, self.measured_dot_error * changed)

@@ -158,3 +158,31 @@ def test_moving_a_dimension_of_size_one_is_no_copy() -> None:
     assert as_read.copies == 1 and as_read.copied_bytes == v.numel * 4  # only v moves its heads
     written = dot_form(v, probs, DotDims((0, 2), (1, 2), (1,), (4,)))
     assert written.copies == 2 and written.copied_bytes == (v.numel + probs.numel) * 4
+
+
+def test_judging_times_only_the_dots_that_differ(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Of two programs that share a dot, only the dots one runs and the other does not are timed
+    (a cold cache pays for what can change the choice); the shared one keeps its price."""
+    from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
+
+    timed: list[tuple[object, ...]] = []
+
+    class Recording(Measurer):
+        def _time(self, text: str, child_tys: list[TensorTy]) -> float:  # type: ignore[override]
+            timed.append(tuple(child_tys))
+            return 1e-3
+
+        def _baseline(self) -> float:
+            return 0.0
+
+    def program(swapped: bool) -> TermGraph:
+        b = Builder()
+        x, w, v = b.input(256, 512), b.input(512, 24), b.input(24, 512)
+        shared = b.dot(x, w, (256, 24), dims(1, 0))
+        other = b.dot(x, v, (256, 24), dims(1, 1)) if swapped else b.dot(x, w, (256, 24), dims(1, 0))
+        return b.done(shared, b.relu(other))
+
+    model = MeasuredCostModel(load_profile("cpu"), measurer=Recording(tmp_path / "m.json"), mode="on")
+    judgement = model.judge(program(False), program(True))
+    assert judgement.error_seconds > 0  # the two programs' dots differ, and were timed
+    assert timed == [(ty(256, 512), ty(24, 512))]  # the dot only the second program runs
