@@ -125,9 +125,10 @@ WindowScore = Callable[[Choice, Collection[str], Sequence[str]], float]
 """The model's time for the classes `inside` a window of a choice, the window's `roots` its
 outputs (`extract.build_graph` with `inside`)."""
 
-# How far a window reaches from the classes a move changes, in producer and consumer steps. The
-# fusion model's decisions about a kernel depend on its members' producers and consumers, so two
-# steps cover every kernel a move can change but the ones it joins through long fusible chains.
+# How far a window reaches from the classes a move changes (the classes it adds and those it leaves
+# unused included), in producer and consumer steps. The fusion model's decisions about a kernel
+# depend on its members' producers and consumers, so two steps cover every kernel a move can change
+# but the ones it joins through long fusible chains.
 WINDOW_HOPS = 2
 _LEAVES = frozenset({O.INPUT, O.CONST, O.SPLAT, "Iota"})
 
@@ -200,11 +201,29 @@ class _Program:
         except KeyError:
             return None
 
+    def removed_classes(self, c: str, added: list[str], merged: Choice) -> set[str]:
+        """The classes of the program that a move of `c` to `merged[c]` leaves unused: read only
+        by `c`'s old node or by other such classes."""
+        still_read = set(self.tensor_operands(c, merged))
+        for k in added:
+            still_read.update(self.tensor_operands(k, merged))
+        dead: set[str] = set()
+        stack = [k for k in self.operands[c] if k not in still_read]
+        while stack:
+            k = stack.pop()
+            if k in dead or k in still_read or k in self.roots:
+                continue
+            if all(u == c or u in dead for u in self.consumers[k]):
+                dead.add(k)
+                stack.extend(self.operands.get(k, ()))
+        return dead
+
     def window(self, c: str, added: list[str], merged: Choice) -> tuple[set[str], list[str]]:
-        """The classes within `WINDOW_HOPS` of a move of `c` (before or after it), with the leaves
-        they read, and the window's outputs: its classes that the program returns or that a class
-        outside the window reads. The outputs are the same before and after the move."""
-        inside = {c, *added}
+        """The classes a move of `c` changes (`c`, those it adds and those it leaves unused) and
+        those within `WINDOW_HOPS` of them (before or after the move), with the leaves they read;
+        and the window's outputs: its classes that the program returns or that a class outside the
+        window reads. The outputs are the same before and after the move."""
+        inside = {c, *added, *self.removed_classes(c, added, merged)}
         frontier = set(inside)
         for _ in range(WINDOW_HOPS):
             step: set[str] = set()

@@ -326,3 +326,32 @@ def test_refine_on_windows_keeps_the_moves_the_whole_program_score_keeps() -> No
     windowed = refine(data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0, None, window_score)
     assert windowed == whole and whole[1] < of_graph(start, ["r"])
     assert data.nodes[whole[0]["q"]].ctor == "Abs" and seen
+
+
+def test_a_window_holds_what_a_move_leaves_unused_however_far() -> None:
+    """A move that frees a chain of classes gains what the whole chain cost, not only what lies
+    within two steps of it: here `p -> Exp(x)` costs more than the two nearest classes it frees,
+    and less than the expensive `Log` three steps down."""
+    data = egraph(
+        [
+            ("x", "Input", ()),
+            ("s3", "Log", ("x",)),
+            ("s2", "Sqrt", ("s3",)),
+            ("s1", "Sqrt", ("s2",)),
+            ("p", "Neg", ("s1",)),
+            ("p", "Exp", ("x",)),
+            ("r", "Abs", ("p",)),
+        ]
+    )
+    price = {"Input": 0.0, "Log": 20.0, "Sqrt": 1.0, "Neg": 1.0, "Exp": 5.0, "Abs": 1.0}
+
+    def of_graph(choice: Choice, roots: list[str], inside: object = None) -> float:
+        return sum(price[t.ctor] for t in build_graph(data, choice, roots, inside).graph.terms)  # type: ignore[arg-type]
+
+    start = {"x": 0, "s3": 1, "s2": 2, "s1": 3, "p": 4, "r": 6}
+    fallback = {**start, "p": 5}
+    choice, score = refine(
+        data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0, None,
+        lambda c, inside, outputs: of_graph(c, list(outputs), inside),
+    )  # fmt: skip
+    assert data.nodes[choice["p"]].ctor == "Exp" and score == 6.0 and "s3" not in choice
