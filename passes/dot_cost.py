@@ -12,8 +12,11 @@ it, from XLA's passes (checked against the optimized HLO of every variant):
   `[batch, K, N]`: copies of those operands, then the fast kernel.
 * A canonical dot runs in the library's GEMM (XLA CPU: a YNNPACK fusion) only if its lhs contracts
   its last dimension; the rhs may contract either (its minor one costs a repacking). Any other
-  goes to XLA's generic dot emitter, 1.2-4x slower; a matrix-vector product (M or N of 1) to XLA's
-  own vector code, bound by memory.
+  goes to XLA's generic dot emitter; a matrix-vector product (M or N of 1) to XLA's own vector
+  code, bound by memory. The generic emitter takes 1.0-1.5x the GEMM's time where its loops
+  vectorize along the output's minor dimension (the rhs's minor dimension, 64 or more long),
+  1.1-2.8x where they do not, and 9-14x when the output is two rows wide (measured at keras-hub
+  sizes, `stablehlo-eqsat-bench-dots`).
 
 `dot_form` says which of these a dot is; `CostModel` prices each kind at its share of the
 profile's matmul rate (`DeviceProfile.dot_*_efficiency`), and the measured model times the dot
@@ -37,6 +40,9 @@ GENERIC = "generic"  # XLA's generic dot emitter (the lhs contracting its major 
 VECTOR = "vector"
 _LIBRARY_DTYPES = frozenset({"f32", "bf16", "f64"})
 _SMALL = 8  # a dot with every dimension below this is not given to the library
+# The generic emitter's loops vectorize along the output's minor dimension when it is the rhs's
+# minor dimension too (a stride-1 row of the rhs per output row) and at least this long.
+VECTOR_MIN = 64
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class DotForm:
     kernel: str
     copied_bytes: float = 0.0
     copies: int = 0
+    vectorized: bool = False  # (generic) the output's minor dimension is the rhs's minor one, long
 
     @property
     def flops(self) -> float:
@@ -80,7 +87,7 @@ def dot_form(lhs: TensorTy, rhs: TensorTy, dims: DotDims) -> DotForm:
     copied, copies = 0.0, 0
     if _canonical(len(lhs.shape), lc, lb) and _canonical(len(rhs.shape), rc, rb):
         lhs_minor = not lfree or lc[0] == len(lhs.shape) - 1
-        rhs_major = not rfree or rc[0] == len(rb)
+        rhs_major = not rfree or rc[0] == len(rb)  # (then the rhs's free dimension is its minor one)
     else:  # transposed to [batch, M, K] x [batch, K, N] where not already in that order
         for ty, order in ((lhs, [*lb, *lfree, *lc]), (rhs, [*rb, *rc, *rfree])):
             moved = [d for d in order if ty.shape[d] != 1]  # (moving a dimension of size 1 is a bitcast)
@@ -94,16 +101,37 @@ def dot_form(lhs: TensorTy, rhs: TensorTy, dims: DotDims) -> DotForm:
         kernel = GENERIC
     else:
         kernel = GEMM if rhs_major else GEMM_RHS_MINOR
-    return DotForm(batch, m, k, n, kernel, copied, copies)
+    vectorized = kernel == GENERIC and bool(rfree) and rhs_major and n >= VECTOR_MIN
+    return DotForm(batch, m, k, n, kernel, copied, copies, vectorized)
+
+
+def kernel_efficiency(p: DeviceProfile, form: DotForm) -> float:
+    """The share of the matmul rate `form`'s kernel reaches."""
+    if form.kernel == GEMM_RHS_MINOR:
+        return p.dot_rhs_minor_efficiency
+    if form.kernel != GENERIC:
+        return 1.0
+    if form.vectorized:
+        return p.dot_generic_vector_efficiency
+    narrow = min(1.0, min(form.m, form.n) / p.dot_generic_narrow) if p.dot_generic_narrow else 1.0
+    return p.dot_generic_efficiency * narrow**0.5
 
 
 def dot_seconds(p: DeviceProfile, form: DotForm, io_bytes: float) -> float:
     """The analytical time of a dot in `form` reading and writing `io_bytes`: a launch, the operand
     copies, and the slower of its arithmetic at its kernel's rate and its memory traffic."""
-    efficiency = {GEMM_RHS_MINOR: p.dot_rhs_minor_efficiency, GENERIC: p.dot_generic_efficiency}
-    compute = form.flops / (p.matmul_flops_per_s * efficiency.get(form.kernel, 1.0))
+    compute = form.flops / (p.matmul_flops_per_s * kernel_efficiency(p, form))
     copies = form.copies * p.launch_overhead_s + 2 * form.copied_bytes / p.bandwidth_bytes_per_s
     return p.launch_overhead_s + copies + max(compute, io_bytes / p.bandwidth_bytes_per_s)
 
 
-__all__ = ["GEMM", "GEMM_RHS_MINOR", "GENERIC", "VECTOR", "DotForm", "dot_form", "dot_seconds"]
+__all__ = [
+    "GEMM",
+    "GEMM_RHS_MINOR",
+    "GENERIC",
+    "VECTOR",
+    "DotForm",
+    "dot_form",
+    "dot_seconds",
+    "kernel_efficiency",
+]

@@ -55,6 +55,12 @@ class DeviceProfile:
     # either operand transposed).
     dot_rhs_minor_efficiency: float = 1.0
     dot_generic_efficiency: float = 1.0
+    # The generic emitter vectorizes along the output's minor dimension: where that is the rhs's
+    # own minor dimension and at least `dot_cost.VECTOR_MIN` long, its loops run at this share
+    # instead. Where they cannot, they slow down further as the output narrows: below
+    # `dot_generic_narrow` rows or columns, by sqrt(min(M, N) / dot_generic_narrow). 0: off.
+    dot_generic_vector_efficiency: float = 1.0
+    dot_generic_narrow: int = 0
 
 
 def unfused_concat(p: DeviceProfile, ctor: str, args: tuple[object, ...], ty: Ty) -> bool:
