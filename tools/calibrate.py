@@ -9,8 +9,10 @@ and transcendental throughput from long fused chains on cache-sized data, matrix
 throughput from a square f32 dot, and launch overhead from a program that does almost nothing.
 On CPU, the hand-off of a loop fusion that XLA splits across its thread pool: two programs of
 four dot + elementwise-chain pairs, one with chains just long enough to be split and one with
-chains too short (checked in XLA's optimized HLO), timed against each other; and the limits of
-its fusion (`fusion_limits`), read from its optimized HLO of probe programs.
+chains too short (checked in XLA's optimized HLO), timed against each other; the limits of
+its fusion (`fusion_limits`), read from its optimized HLO of probe programs; and the share of
+the GEMM's rate each of its other dot kernels reaches (`dot_efficiencies`: the rhs contracting its
+minor dimension, XLA's generic emitter with and without vectorized loops).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
 
     tasks, handoff = parallel_handoff(elementwise, repeats) if jax.default_backend() == "cpu" else (1, 0.0)
     limits = fusion_limits() if jax.default_backend() == "cpu" else {}
+    dots = dot_efficiencies(repeats, quick) if jax.default_backend() == "cpu" else {}
 
     backend = jax.default_backend()
     return {
@@ -103,7 +106,45 @@ def measure(quick: bool = False) -> dict[str, Any]:
         "parallel_tasks": tasks,
         "parallel_overhead_s": handoff,
         **limits,
+        **dots,
     }
+
+
+# The dot forms `passes/dot_cost.py` prices apart, as (lhs, rhs contracting dimension, the lhs
+# stored [K, M], the rhs stored [N, K]); each is timed against the GEMM of the same arithmetic,
+# A[M, K] @ B[K, N], and its efficiency is the GEMM's time over its own.
+_DOT_FORMS = {
+    "dot_rhs_minor_efficiency": (1, 1, False, True),  # A[M,K] . B[N,K]: the library, rhs repacked
+    "dot_generic_vector_efficiency": (0, 0, True, False),  # A[K,M] . B[K,N]: generic, vectorizing
+    "dot_generic_efficiency": (0, 1, True, True),  # A[K,M] . B[N,K]: generic, strided
+}
+_DOT_SHAPES = [(256, 256, 256), (128, 1024, 256), (256, 256, 1024)]  # M, K, N (all 64 or more)
+
+
+def dot_efficiencies(repeats: int, quick: bool = False) -> dict[str, float]:
+    """The share of the GEMM's rate XLA CPU's other dot kernels reach (`DeviceProfile.dot_*`):
+    medians over a few transformer-sized products (`_DOT_SHAPES`), at most 1."""
+    from jax import lax
+
+    rng = np.random.default_rng(1)
+    shapes = _DOT_SHAPES if not quick else [(64, 128, 64)]
+
+    def arr(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    def timed(shape: tuple[int, int, int], form: tuple[int, int, bool, bool]) -> float:
+        (m, k, n), (lc, rc, lhs_t, rhs_t) = shape, form
+        a, b = arr(k, m) if lhs_t else arr(m, k), arr(n, k) if rhs_t else arr(k, n)
+        dims = (((lc,), (rc,)), ((), ()))
+        return _median_seconds(lambda u, v: lax.dot_general(u, v, dims), a, b, repeats=repeats)
+
+    gemm = {shape: timed(shape, (1, 0, False, False)) for shape in shapes}
+    out: dict[str, float] = {}
+    for name, form in _DOT_FORMS.items():
+        ratios = [gemm[shape] / timed(shape, form) for shape in shapes]
+        out[name] = float(min(1.0, np.median(ratios)))
+    out["dot_generic_narrow"] = 64  # (not timed: the rows below which strided loops slow down)
+    return out
 
 
 def _entry(f: Callable[..., Any], *shapes: tuple[int, ...]) -> str:

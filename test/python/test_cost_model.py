@@ -468,3 +468,23 @@ def test_the_cpu_profile_has_this_xla_s_fusion_limits() -> None:
         "tree_reduction_window": p.tree_reduction_window,
         "library_reduce_min_elements": p.library_reduce_min_elements,
     }
+
+
+def test_calibration_times_the_dot_kernels_the_model_prices_apart() -> None:
+    """`stablehlo-eqsat-calibrate` writes the dot efficiencies `dot_cost.py` uses, each the GEMM's
+    time over the form's on the same arithmetic; a profile with them loads."""
+    import dataclasses
+    import json
+
+    import jax
+    from stablehlo_eqsat.passes.profile import DeviceProfile
+    from stablehlo_eqsat.tools.calibrate import dot_efficiencies
+
+    if jax.default_backend() != "cpu":
+        pytest.skip("XLA CPU's dot kernels")
+    found = dot_efficiencies(repeats=3, quick=True)
+    fields = {f.name for f in dataclasses.fields(DeviceProfile)}
+    assert set(found) <= fields and {"dot_generic_efficiency", "dot_generic_vector_efficiency"} <= set(found)
+    assert all(0 < v <= 1 for k, v in found.items() if k.endswith("efficiency"))
+    shipped = json.loads(json.dumps(dataclasses.asdict(load_profile("cpu"))))
+    assert DeviceProfile(**{**shipped, **found}).dot_generic_narrow == 64
