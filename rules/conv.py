@@ -698,7 +698,10 @@ def dilated_conv_to_space_to_batch(ctx: ExpansionContext, tid: int) -> Iterator[
         else:
             split.append((d, size))
     x = ctx.add(Term("Reshape", TensorTy(tuple(s for _, s in split), v.dtype), (x, "")))
-    phase_axes = [a for a, (d, _) in enumerate(split) if d < 0]
+    # The phases go into the batch in spatial-dimension order (the order batch-to-space takes
+    # them out in below), whatever order the input layout has its spatial dimensions in.
+    phase_axis = {v.isp.index(-1 - d): a for a, (d, _) in enumerate(split) if d < 0}
+    phase_axes = [phase_axis[i] for i in dilated]
     order: list[int] = []
     for a, (d, _) in enumerate(split):
         if d == v.ib:

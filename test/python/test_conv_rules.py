@@ -154,6 +154,28 @@ CASES = [
         ),
         {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
     ),
+    (  # spatial dimensions in reverse order in the input ([f, 1, b, 0]): found by the fuzzer
+        "f1b0_dilated",
+        (
+            "3x9x2x8",
+            "4x3x3x3",
+            "4x8x9x2",
+            "[f, 1, b, 0]x[o, 0, i, 1]->[f, 0, 1, b]",
+            "pad = [[2, 2], [3, 3]], rhs_dilate = [2, 3]",
+        ),
+        {"conv-to-im2col", "conv-to-tap-sum", "dilated-conv-to-space-to-batch"},
+    ),
+    (
+        "f1b0_transposed",
+        (
+            "3x4x2x5",
+            "4x3x3x3",
+            "4x11x9x2",
+            "[f, 1, b, 0]x[o, 0, i, 1]->[f, 0, 1, b]",
+            "pad = [[2, 2], [2, 2]], lhs_dilate = [2, 2]",
+        ),
+        {"conv-to-im2col", "conv-to-tap-sum", "conv-transpose-to-phases"},
+    ),
     (
         "nhwc_dilated_depthwise",
         ("1x8x8x8", "3x3x1x8", "1x8x8x8", NHWC, "pad = [[2, 2], [2, 2]], rhs_dilate = [2, 2]", 8),
@@ -236,6 +258,11 @@ PATCH_CASES = [
     (
         "conv1d_patches",
         ("2x12x5", "4x5x6", "2x3x6", "[b, 0, f]x[0, i, o]->[b, 0, f]", "stride = [4]"),
+        {"conv-patches-to-dot"},
+    ),
+    (  # spatial dimensions in reverse order in the input
+        "f1b0_patches",
+        ("3x8x2x6", "4x2x3x2", "4x3x4x2", "[f, 1, b, 0]x[o, 0, i, 1]->[f, 0, 1, b]", "stride = [2, 2]"),
         {"conv-patches-to-dot"},
     ),
     (  # batch last, features first, the kernel [o, 0, 1, i]: its taps concatenated, not reshaped
