@@ -113,7 +113,8 @@ def kernel_efficiency(p: DeviceProfile, form: DotForm) -> float:
         return 1.0
     if form.vectorized:
         return p.dot_generic_vector_efficiency
-    narrow = min(1.0, min(form.m, form.n) / p.dot_generic_narrow) if p.dot_generic_narrow else 1.0
+    rows = max(1, min(form.m, form.n))  # (an empty dot does no arithmetic at any rate)
+    narrow = min(1.0, rows / p.dot_generic_narrow) if p.dot_generic_narrow else 1.0
     return p.dot_generic_efficiency * narrow**0.5
 
 

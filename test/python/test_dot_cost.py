@@ -10,7 +10,15 @@ from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, Term, TermGraph
 from stablehlo_eqsat.dialect_glue.ops import DotDims
 from stablehlo_eqsat.passes.cost import CostModel, changed_dot_seconds, dot_kernels
-from stablehlo_eqsat.passes.dot_cost import GEMM, GEMM_RHS_MINOR, GENERIC, VECTOR, dot_form, kernel_efficiency
+from stablehlo_eqsat.passes.dot_cost import (
+    GEMM,
+    GEMM_RHS_MINOR,
+    GENERIC,
+    VECTOR,
+    dot_form,
+    dot_seconds,
+    kernel_efficiency,
+)
 from stablehlo_eqsat.passes.fusion import xla_simplify
 from stablehlo_eqsat.passes.profile import load_profile
 from term_graphs import Builder
@@ -206,3 +214,11 @@ def test_the_generic_emitter_is_priced_by_whether_its_loops_vectorize() -> None:
         assert form.vectorized == (name == "vectorized")
     assert seconds["gemm"] < seconds["vectorized"] < seconds["strided"] / 4
     assert seconds["wide strided"] / 2**15 < seconds["strided"] / 2**8  # the narrow one, per flop
+
+
+def test_an_empty_dot_costs_a_launch() -> None:
+    """A dot with a dimension of size 0 (found by the fuzzer: `tensor<0x3xi32>` times a constant)
+    does no arithmetic; pricing it must not divide by its empty rows."""
+    form = dot_form(ty(0, 3, dtype="i32"), ty(3, 2, dtype="i32"), dims(1, 0))
+    assert form.kernel == GENERIC and not form.vectorized
+    assert dot_seconds(MODEL.profile, form, 0.0) == pytest.approx(MODEL.profile.launch_overhead_s)
