@@ -278,9 +278,11 @@ def refine(
     program.
 
     With `window_score`, a move is first scored on a window of the program around it (the
-    classes within `WINDOW_HOPS` steps, before and after the move): only a move that lowers the
-    window's time is scored whole, and kept only if it lowers the whole program's score. A
-    window is a few dozen terms, so every move of a large program gets looked at.
+    classes it adds or leaves unused and those within `WINDOW_HOPS` steps of them, before and
+    after the move; `_Program.window`): only a move that lowers the window's time is scored
+    whole, and kept only if it lowers the whole program's score. A window is a few dozen terms,
+    so every move of a large program gets looked at. Moves that only reorder a node's operands
+    are not tried.
     """
 
     deadline = time.perf_counter() + seconds
