@@ -170,8 +170,17 @@ class _Program:
                 out.append(k)
         return out
 
-    def is_leaf(self, c: str, choice: Choice) -> bool:
-        return self.data.nodes[choice[c]].ctor in _LEAVES
+    def tensor_operands_or_none(self, c: str, choice: Choice) -> list[str] | None:
+        """`tensor_operands`, or None where a class it needs has no choice."""
+        try:
+            return self.tensor_operands(c, choice)
+        except KeyError:
+            return None
+
+    def is_leaf(self, c: str) -> bool:
+        """Whether `c` is an input, a constant or an iota in the program (what a window reads
+        but does not look past)."""
+        return self.data.nodes[self.choice[c]].ctor in _LEAVES
 
     def new_classes(self, c: str, merged: Choice) -> list[str] | None:
         """The classes a move of `c` to `merged[c]` adds to the program (their nodes from
@@ -194,12 +203,6 @@ class _Program:
                 return None
             stack.extend(kids)
         return added
-
-    def tensor_operands_or_none(self, c: str, choice: Choice) -> list[str] | None:
-        try:
-            return self.tensor_operands(c, choice)
-        except KeyError:
-            return None
 
     def removed_classes(self, c: str, added: list[str], merged: Choice) -> set[str]:
         """The classes of the program that a move of `c` to `merged[c]` leaves unused: read only
@@ -230,7 +233,7 @@ class _Program:
             for k in frontier:
                 if k in self.operands:
                     step.update(self.operands[k])
-                    if k == c or not self.is_leaf(k, self.choice):
+                    if k == c or not self.is_leaf(k):
                         step.update(self.consumers[k])
                 if k == c or k not in self.choice:
                     step.update(self.tensor_operands(k, merged))
@@ -238,7 +241,7 @@ class _Program:
             inside |= frontier
         for k in list(inside):
             for j in self.operands.get(k, ()):
-                if self.is_leaf(j, self.choice):
+                if self.is_leaf(j):
                     inside.add(j)
         outputs = [
             k
