@@ -144,6 +144,7 @@ class _Program:
             for c, i in choice.items()
             if data.nodes[i].ctor not in (O.CONS, O.NIL)
         }
+        self.position = {c: i for i, c in enumerate(self.operands)}  # (a window's outputs in order)
         self.consumers: dict[str, list[str]] = {c: [] for c in self.operands}
         for c, kids in self.operands.items():
             for k in kids:
@@ -245,10 +246,10 @@ class _Program:
                     inside.add(j)
         outputs = [
             k
-            for k in self.operands
-            if k in inside and (k in self.roots or any(u not in inside for u in self.consumers[k]))
+            for k in inside
+            if k in self.operands and (k in self.roots or any(u not in inside for u in self.consumers[k]))
         ]
-        return inside, outputs
+        return inside, sorted(outputs, key=self.position.__getitem__)
 
 
 def _reordered(a: ENode, b: ENode) -> bool:

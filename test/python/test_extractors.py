@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Collection, Sequence
 
 import pytest
 from stablehlo_eqsat.dialect_glue import ops as O
@@ -20,7 +21,7 @@ from stablehlo_eqsat.passes.extract import (
     check_extraction,
     dag_cost,
 )
-from stablehlo_eqsat.passes.refine import refine
+from stablehlo_eqsat.passes.refine import WindowScore, refine
 
 TY = TensorTy((4,), "f32")
 
@@ -305,26 +306,35 @@ def test_a_window_of_a_program_reads_the_classes_outside_it_as_inputs() -> None:
     assert O.num(cut, "graph") == WINDOW_INPUT  # `s`, read by both `p` and `q`: one input
 
 
+def priced_by_ctor(
+    data: EGraphData, price: dict[str, float], roots: list[str]
+) -> tuple[Callable[[Choice], float], WindowScore]:
+    """A whole-program score and the window score `refine` takes with it: the sum of the built
+    terms' prices by constructor (additive, so a window sees all of a move's change)."""
+
+    def of_graph(choice: Choice, outputs: Sequence[str], inside: Collection[str] | None = None) -> float:
+        return sum(price[t.ctor] for t in build_graph(data, choice, outputs, inside).graph.terms)
+
+    return (lambda c: of_graph(c, roots)), (lambda c, inside, outputs: of_graph(c, outputs, inside))
+
+
 def test_refine_on_windows_keeps_the_moves_the_whole_program_score_keeps() -> None:
     """Scored on windows first, refinement finds the move that scoring whole programs finds (here
     the score is a sum over terms, so a window sees all of a move's change)."""
     data = egraph(SHARED)
     price = {**{ctor: c for (_, ctor), c in SHARED_COST.items()}, "Exp": 20.0}  # one move helps: q -> Abs
-
-    def of_graph(choice: Choice, roots: list[str], inside: object = None) -> float:
-        return sum(price[t.ctor] for t in build_graph(data, choice, roots, inside).graph.terms)  # type: ignore[arg-type]
-
+    score, on_window = priced_by_ctor(data, price, ["r"])
     start = {"x": 0, "s": 1, "p": 2, "q": 5, "r": 6}  # `s` computed, and `q` does not use it
     fallback = GreedyDag().table(data, cost_by(SHARED_COST))
-    whole = refine(data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0)
+    whole = refine(data, ["r"], start, fallback, score, 60.0)
     seen: list[set[str]] = []
 
-    def window_score(choice: Choice, inside, outputs) -> float:  # type: ignore[no-untyped-def]
+    def window_score(choice: Choice, inside: Collection[str], outputs: Sequence[str]) -> float:
         seen.append(set(inside))
-        return of_graph(choice, list(outputs), inside)
+        return on_window(choice, inside, outputs)
 
-    windowed = refine(data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0, None, window_score)
-    assert windowed == whole and whole[1] < of_graph(start, ["r"])
+    windowed = refine(data, ["r"], start, fallback, score, 60.0, None, window_score)
+    assert windowed == whole and whole[1] < score(start)
     assert data.nodes[whole[0]["q"]].ctor == "Abs" and seen
 
 
@@ -344,14 +354,8 @@ def test_a_window_holds_what_a_move_leaves_unused_however_far() -> None:
         ]
     )
     price = {"Input": 0.0, "Log": 20.0, "Sqrt": 1.0, "Neg": 1.0, "Exp": 5.0, "Abs": 1.0}
-
-    def of_graph(choice: Choice, roots: list[str], inside: object = None) -> float:
-        return sum(price[t.ctor] for t in build_graph(data, choice, roots, inside).graph.terms)  # type: ignore[arg-type]
-
+    score, window_score = priced_by_ctor(data, price, ["r"])
     start = {"x": 0, "s3": 1, "s2": 2, "s1": 3, "p": 4, "r": 6}
     fallback = {**start, "p": 5}
-    choice, score = refine(
-        data, ["r"], start, fallback, lambda c: of_graph(c, ["r"]), 60.0, None,
-        lambda c, inside, outputs: of_graph(c, list(outputs), inside),
-    )  # fmt: skip
-    assert data.nodes[choice["p"]].ctor == "Exp" and score == 6.0 and "s3" not in choice
+    choice, best = refine(data, ["r"], start, fallback, score, 60.0, None, window_score)
+    assert data.nodes[choice["p"]].ctor == "Exp" and best == 6.0 and "s3" not in choice
