@@ -42,6 +42,9 @@ class EqsatConfig:
     # a function whose convolutions were rewritten goes out as the fastest candidate measured,
     # and only if that is no slower than the input (`measured_choice.py`).
     program_ratios: ProgramRatio | None = None
+    # ... except where the model, its ops measured, predicts at most this ratio after/before: such
+    # a function goes out as extracted, untimed (`measured_choice.DECISIVE_RATIO`; 0: never).
+    decisive_ratio: float = 0.0
     # Functions whose result was decided by measuring are stored here, keyed by their text, the
     # module's other functions, `options` (the pass options that shape the result) and this
     # package's code; a later run with all of that the same takes the stored result (`reuse.py`).

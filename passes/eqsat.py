@@ -34,7 +34,7 @@ from stablehlo_eqsat.passes.config import EqsatConfig
 from stablehlo_eqsat.passes.diagnostics import Diagnostics
 from stablehlo_eqsat.passes.egraph import EGraphSession, Limits, shared_session
 from stablehlo_eqsat.passes.extract import EXTRACTORS
-from stablehlo_eqsat.passes.measured_choice import replace_measured, worth_measuring
+from stablehlo_eqsat.passes.measured_choice import DECISIVE_RATIO, replace_measured, worth_measuring
 from stablehlo_eqsat.passes.optimize import optimize_graph, optimize_small_functions
 from stablehlo_eqsat.passes.prepare import has_convolution
 from stablehlo_eqsat.passes.profile import load_profile
@@ -130,7 +130,7 @@ def _optimize_function(
         report.graphs.append(graph_report)
     start = time.perf_counter()
     if config.program_ratios is not None and worth_measuring(fn, extracted):
-        done = replace_measured(fn, extracted, config.program_ratios, report)
+        done = replace_measured(fn, extracted, config.program_ratios, report, config.decisive_ratio)
         report.stage_seconds["measure"] = time.perf_counter() - start  # (its export included)
         if key is not None and report.measured_ratio is not None:
             reuse.store(done, key, config.results, report)  # type: ignore[arg-type]
@@ -198,6 +198,13 @@ class EqsatPass:
         metadata=_doc("time heavy ops (conv, dot) on the backend: auto (graphs with convs) | on | off"),
     )
     measure_budget: float = field(default=30.0, metadata=_doc("seconds of measuring per optimization"))
+    measure_decisive: float = field(
+        default=DECISIVE_RATIO,
+        metadata=_doc(
+            "put a function with convolutions in place untimed when the model, its ops measured, "
+            "predicts at most this time ratio after/before (0: always time it whole)"
+        ),
+    )
     measure_cache: str = field(default="", metadata=_doc("measurement cache file (default: under ~/.cache)"))
     reuse: bool = field(
         default=True,
@@ -243,6 +250,7 @@ class EqsatPass:
             model=model,
             dump_dir=self.dump_egraph,
             window=self.window,
+            decisive_ratio=self.measure_decisive,
         )
         if self.measure != "off":
             config = dataclasses.replace(config, program_ratios=measurer.program_ratios)

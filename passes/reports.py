@@ -79,8 +79,18 @@ class FunctionReport:
     measured_kept_input: bool = False
     measured_choice: str = ""  # which candidate was put in place
     measured_candidates: dict[str, float] = field(default_factory=dict)  # candidate -> time ratio
+    # Put in place on the model's prediction (a predicted ratio at or below the decisive one),
+    # without timing the function whole.
+    decided_untimed: bool = False
     reused: bool = False  # the result of an earlier run, from the measurement cache (`reuse.py`)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # import, measure, export
+
+    def costs(self) -> tuple[float, float]:
+        """The estimated seconds of the function before and after (its graphs' costs; a graph
+        whose input was kept costs what it did)."""
+        before = sum(g.cost_in for g in self.graphs)
+        after = sum(g.cost_in if g.kept_input else g.cost_out for g in self.graphs)
+        return before, after
 
     def stages(self) -> dict[str, float]:
         """Seconds per stage for the whole function (its graphs' and its own), in `STAGES` order."""
@@ -117,8 +127,7 @@ def describe(pass_name: str, r: FunctionReport) -> str:
         return line
     terms_in = sum(g.terms_in for g in g0)
     terms_out = sum(g.terms_out for g in g0)
-    cin = sum(g.cost_in for g in g0)
-    cout = sum(g.cost_out if not g.kept_input else g.cost_in for g in g0)
+    cin, cout = r.costs()
     nodes = sum(g.saturation.nodes_after for g in g0)
     iters = max(g.saturation.iterations for g in g0)
     line += (
@@ -139,6 +148,8 @@ def describe(pass_name: str, r: FunctionReport) -> str:
     stages = r.stages()
     if stages:
         line += "; time " + ", ".join(f"{s} {t * 1000:.0f} ms" for s, t in stages.items())
+    if r.decided_untimed:
+        line += f"; predicted time after/before {cout / cin:.3f}: put in place without timing it whole"
     if r.measured_candidates:
         tried = ", ".join(f"{k} {v:.3f}" for k, v in r.measured_candidates.items())
         line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"

@@ -19,6 +19,11 @@ DEPTHWISE = (
 )
 
 
+# The model predicts DEPTHWISE's rewrite decisively faster: tests of timing functions whole turn
+# the untimed choice off.
+TIMED = {"measure_decisive": 0.0}
+
+
 def _conv_params() -> tuple[object, ...]:
     return ((), (1, 1, 1, 1), (), (), (), NHWC, 1, 1, ())
 
@@ -64,7 +69,7 @@ def _run(text: str, **options: object) -> tuple[str, object]:
 
 def test_measured_depthwise_is_rewritten_and_second_run_measures_nothing(tmp_path: Path) -> None:
     cache = str(tmp_path / "m.json")
-    out, first = _run(DEPTHWISE, measure_cache=cache)
+    out, first = _run(DEPTHWISE, measure_cache=cache, **TIMED)
     assert first.measured_ops > 0 and first.measure_seconds > 0  # type: ignore[attr-defined]
     # XLA's depthwise kernel is far slower than nine fused multiply-adds: the rewrite is taken.
     assert "stablehlo.convolution" not in out
@@ -72,13 +77,13 @@ def test_measured_depthwise_is_rewritten_and_second_run_measures_nothing(tmp_pat
     assert first.measured_programs == 1 and first.measured_ratio < 1  # type: ignore[attr-defined]
     assert not first.measured_kept_input and first.measured_choice  # type: ignore[attr-defined]
     # The second run takes the stored result: nothing measured, nothing saturated.
-    out2, second = _run(DEPTHWISE, measure_cache=cache)
+    out2, second = _run(DEPTHWISE, measure_cache=cache, **TIMED)
     assert second.reused and second.graphs  # type: ignore[attr-defined]
     assert second.measured_ops == 0 and second.measured_programs == 0  # type: ignore[attr-defined]
     assert second.measured_ratio == first.measured_ratio  # type: ignore[attr-defined]
     assert out2 == out
     # Not taking it, the pass runs again and every timing comes from the cache.
-    out3, third = _run(DEPTHWISE, measure_cache=cache, reuse=False)
+    out3, third = _run(DEPTHWISE, measure_cache=cache, reuse=False, **TIMED)
     assert not third.reused and third.measure_cache_hits > 0  # type: ignore[attr-defined]
     assert third.measured_ops == 0 and third.measured_programs == 0  # type: ignore[attr-defined]
     assert out3 == out
@@ -93,13 +98,15 @@ def test_stored_result_is_taken_only_when_nothing_changed(tmp_path: Path, caplog
     monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
     caplog.set_level(logging.WARNING, logger="stablehlo_eqsat")
     cache = tmp_path / "m.json"
-    out, _ = _run(DEPTHWISE, measure_cache=str(cache))
+    out, _ = _run(DEPTHWISE, measure_cache=str(cache), **TIMED)
     # Other options shape the result: not the same key.
-    _, other = _run(DEPTHWISE, measure_cache=str(cache), refine=0.25)
+    _, other = _run(DEPTHWISE, measure_cache=str(cache), refine=0.25, **TIMED)
     assert not other.reused  # type: ignore[attr-defined]
     # Another function beside it: not the same key either.
     _, beside = _run(
-        DEPTHWISE.replace("}\n", "}\nfunc.func private @g() {\n  return\n}\n", 1), measure_cache=str(cache)
+        DEPTHWISE.replace("}\n", "}\nfunc.func private @g() {\n  return\n}\n", 1),
+        measure_cache=str(cache),
+        **TIMED,
     )
     assert not beside.reused  # type: ignore[attr-defined]
     # A damaged or foreign entry is not used: the function is optimized as if there were none.
@@ -113,25 +120,25 @@ def test_stored_result_is_taken_only_when_nothing_changed(tmp_path: Path, caplog
             f.write_text(json.dumps(entry))
 
     rewrite(lambda f: f.replace("func.func", "func.fnuc", 1))
-    again, damaged = _run(DEPTHWISE, measure_cache=str(cache))
+    again, damaged = _run(DEPTHWISE, measure_cache=str(cache), **TIMED)
     assert not damaged.reused and again == out  # type: ignore[attr-defined]
     assert "stored result for @main not used" in caplog.text
     rewrite(lambda f: "func.func @main(%a: tensor<1xf32>) -> tensor<1xf32> {\n  return %a : tensor<1xf32>\n}")
-    again, foreign = _run(DEPTHWISE, measure_cache=str(cache))
+    again, foreign = _run(DEPTHWISE, measure_cache=str(cache), **TIMED)
     assert not foreign.reused and again == out  # type: ignore[attr-defined]
     assert "another signature" in caplog.text
 
 
 def test_results_kept_in_the_cache_file_by_an_earlier_version_move_to_their_own_files(tmp_path: Path) -> None:
     cache = tmp_path / "m.json"
-    out, _ = _run(DEPTHWISE, measure_cache=str(cache))
+    out, _ = _run(DEPTHWISE, measure_cache=str(cache), **TIMED)
     (stored,) = (tmp_path / "m.results").glob("*.json")
     entry = json.loads(stored.read_text())
     stored.unlink()
     data = json.loads(cache.read_text())
     data["results"] = {entry["key"]: entry["value"]}
     cache.write_text(json.dumps(data))
-    again, report = _run(DEPTHWISE, measure_cache=str(cache))
+    again, report = _run(DEPTHWISE, measure_cache=str(cache), **TIMED)
     assert report.reused and again == out  # type: ignore[attr-defined]
     assert "results" not in json.loads(cache.read_text())
     assert json.loads(stored.read_text()) == entry
@@ -144,6 +151,34 @@ def test_measure_off_keeps_convolutions_by_the_analytical_model(tmp_path: Path) 
     assert out.count("stablehlo.convolution") + out.count("stablehlo.multiply") >= 1
 
 
+def test_a_decisive_prediction_puts_the_function_in_place_untimed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The model, its convolution measured, predicts the depthwise rewrite several times faster:
+    with the default decisive ratio the function goes out as extracted, not timed whole, and
+    nothing is stored to reuse (nothing was decided by timing); with a decisive ratio below the
+    prediction it is timed."""
+    from stablehlo_eqsat.passes.reports import describe
+
+    timed: list[str] = []
+    real = Measurer.program_ratios
+
+    def recording(self: Measurer, key: str, programs) -> list[float] | None:  # type: ignore[no-untyped-def]
+        timed.append(key)
+        return real(self, key, programs)
+
+    monkeypatch.setattr(Measurer, "program_ratios", recording)
+    cache = tmp_path / "m.json"
+    out, report = _run(DEPTHWISE, measure_cache=str(cache))
+    before, after = report.costs()  # type: ignore[attr-defined]
+    assert after < 0.5 * before and report.decided_untimed  # type: ignore[attr-defined]
+    assert "stablehlo.convolution" not in out and timed == []
+    assert report.measured_ratio is None and not list((tmp_path / "m.results").glob("*.json"))  # type: ignore[attr-defined]
+    assert "put in place without timing it whole" in describe("p", report)  # type: ignore[arg-type]
+    below = 0.5 * after / before
+    _, timed_report = _run(DEPTHWISE, measure_cache=str(cache), measure_decisive=below)
+    assert len(timed) == 1 and timed_report.measured_programs == 1  # type: ignore[attr-defined]
+    assert not timed_report.decided_untimed and timed_report.measured_ratio < 1  # type: ignore[attr-defined]
+
+
 def test_a_rewrite_measured_slower_as_a_whole_is_not_kept(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Per-op measurements chose the rewrite; if the whole function then measures slower, the
     convolution stays (here the timing is faked: 'after' always 1.5x 'before')."""
@@ -154,7 +189,7 @@ def test_a_rewrite_measured_slower_as_a_whole_is_not_kept(tmp_path: Path, monkey
         return [1.5] * (len(seen[0]) - 1)
 
     monkeypatch.setattr(Measurer, "program_ratios", slower)
-    out, report = _run(DEPTHWISE, measure_cache=str(tmp_path / "m.json"))
+    out, report = _run(DEPTHWISE, measure_cache=str(tmp_path / "m.json"), **TIMED)
     assert out.count("stablehlo.convolution") == 1
     assert report.measured_ratio == 1.5 and report.measured_kept_input  # type: ignore[attr-defined]
     ((before, after, *_),) = seen
