@@ -132,7 +132,7 @@ def _optimize_function(
     if config.program_ratios is not None and worth_measuring(fn, extracted):
         done = replace_measured(fn, extracted, config.program_ratios, report, config.decisive_ratio)
         report.stage_seconds["measure"] = time.perf_counter() - start  # (its export included)
-        if key is not None and report.measured_ratio is not None:
+        if key is not None and (report.measured_ratio is not None or report.decided_untimed):
             reuse.store(done, key, config.results, report)  # type: ignore[arg-type]
     else:
         replace_function(fn, extracted)

@@ -1,4 +1,5 @@
-"""Results decided by measuring, reused: a function whose result the measurement chose is stored
+"""Results decided by measuring, reused: a function whose result the measurement chose (timed
+whole, or put in place on the model's decisive prediction from its measured ops) is stored
 beside the timings (`Measurer`), keyed by its text, the module's other functions, the pass
 options and this package's code; a later run where all of that is the same takes the stored
 result (verified beside the other functions) instead of optimizing and measuring again."""
@@ -59,6 +60,7 @@ def store(func: ir.Operation, key: str, results: ResultStore, report: FunctionRe
                 "kept_input": report.measured_kept_input,
                 "choice": report.measured_choice,
                 "candidates": report.measured_candidates,
+                "decided_untimed": report.decided_untimed,
             },
         },
     )
@@ -90,4 +92,5 @@ def reuse(func: ir.Operation, key: str, results: ResultStore, report: FunctionRe
     report.reused, report.graphs = True, graphs
     report.measured_ratio, report.measured_kept_input = measured["ratio"], measured["kept_input"]
     report.measured_choice, report.measured_candidates = measured["choice"], dict(measured["candidates"])
+    report.decided_untimed = measured.get("decided_untimed", False)
     return True

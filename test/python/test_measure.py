@@ -153,9 +153,8 @@ def test_measure_off_keeps_convolutions_by_the_analytical_model(tmp_path: Path) 
 
 def test_a_decisive_prediction_puts_the_function_in_place_untimed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The model, its convolution measured, predicts the depthwise rewrite several times faster:
-    with the default decisive ratio the function goes out as extracted, not timed whole, and
-    nothing is stored to reuse (nothing was decided by timing); with a decisive ratio below the
-    prediction it is timed."""
+    with the default decisive ratio the function goes out as extracted, not timed whole, and is
+    stored for the next run to reuse; with a decisive ratio below the prediction it is timed."""
     from stablehlo_eqsat.passes.reports import describe
 
     timed: list[str] = []
@@ -171,8 +170,10 @@ def test_a_decisive_prediction_puts_the_function_in_place_untimed(tmp_path: Path
     before, after = report.costs()  # type: ignore[attr-defined]
     assert after < 0.5 * before and report.decided_untimed  # type: ignore[attr-defined]
     assert "stablehlo.convolution" not in out and timed == []
-    assert report.measured_ratio is None and not list((tmp_path / "m.results").glob("*.json"))  # type: ignore[attr-defined]
+    assert report.measured_ratio is None and len(list((tmp_path / "m.results").glob("*.json"))) == 1  # type: ignore[attr-defined]
     assert "put in place without timing it whole" in describe("p", report)  # type: ignore[arg-type]
+    again, reused = _run(DEPTHWISE, measure_cache=str(cache))
+    assert again == out and reused.reused and reused.decided_untimed  # type: ignore[attr-defined]
     below = 0.5 * after / before
     _, timed_report = _run(DEPTHWISE, measure_cache=str(cache), measure_decisive=below)
     assert len(timed) == 1 and timed_report.measured_programs == 1  # type: ignore[attr-defined]
