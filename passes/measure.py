@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from stablehlo_eqsat.dialect_glue import ops as O
@@ -44,11 +44,14 @@ from stablehlo_eqsat.passes.cost import (
 from stablehlo_eqsat.passes.egraph import EGraphData, ENode
 from stablehlo_eqsat.passes.op_cost import conv_flops, nbytes
 
+if TYPE_CHECKING:
+    from stablehlo_eqsat.xla import Samples
+
 log = logging.getLogger(__name__)
 
 MEASURED = frozenset({"Conv", "Dot"})  # the ops whose cost comes from timing them
 _METHOD = "b2"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
-_PROGRAM_METHOD = "p2"  # how whole programs are compared (part of their cache key)
+_PROGRAM_METHOD = "p3"  # how whole programs are compared (part of their cache key)
 MEASURE_MODES = ("auto", "on", "off")
 
 
@@ -286,7 +289,7 @@ class Measurer:
         exes = [xla.compile_module(t) for t in texts]
         args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
         samples, _ = xla.time_interleaved(
-            exes, args, rounds=40, min_rounds=9, seconds=1.0 + len(exes), max_batch=50
+            exes, args, rounds=40, min_rounds=9, seconds=1.0 + len(exes), max_batch=50, settled=ratios_settled
         )
         return [xla.ratio_quantile(s, samples[0], 0.75) for s in samples[1:]]
 
@@ -315,6 +318,27 @@ class Measurer:
         rng = np.random.default_rng(0)
         arrays = [rng.uniform(-1, 1, size=t.shape).astype(xla.numpy_dtype(t.dtype)) for t in child_tys]
         return xla.median_seconds(exe, xla.device_arrays(exe, arrays), rounds=self.runs)
+
+
+# Whole-program timing stops early once what it decides is decided beyond this margin.
+_SETTLED_MARGIN = 0.05
+
+
+def ratios_settled(samples: list[Samples]) -> bool:
+    """Whether timings of an input (`samples[0]`) and its candidates already decide the choice
+    (`measured_choice.py`: the candidate fastest in three rounds out of four, if no slower than
+    the input): every candidate slower than the input by the margin in three rounds out of four,
+    or the fastest faster than the input by the margin and than every other candidate, each in
+    three rounds out of four."""
+    from stablehlo_eqsat.xla import ratio_quantile
+
+    base = samples[0]
+    quartiles = [(ratio_quantile(s, base, 0.25), ratio_quantile(s, base, 0.75)) for s in samples[1:]]
+    if all(low > 1 + _SETTLED_MARGIN for low, _ in quartiles):
+        return True
+    best = min(range(len(quartiles)), key=lambda i: quartiles[i][1])
+    high = quartiles[best][1]
+    return high < 1 - _SETTLED_MARGIN and all(low > high for i, (low, _) in enumerate(quartiles) if i != best)
 
 
 @dataclass

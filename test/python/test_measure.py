@@ -237,3 +237,20 @@ def test_cache_check_second_optimization_measures_nothing(capsys) -> None:  # ty
     assert row.second_reused == 1 and row.recompute_s > row.second_s
     assert row.compile_s > 0
     assert "| resnext_block |" in bench_conv.cache_table([row])
+
+
+def test_whole_program_timing_stops_once_the_choice_is_settled() -> None:
+    from stablehlo_eqsat.passes.measure import ratios_settled
+
+    from stablehlo_eqsat.xla import Samples
+
+    def samples(*ratios: list[float]) -> list[Samples]:
+        base = [1.0 + 0.01 * (i % 3) for i in range(9)]
+        return [Samples(base), *(Samples([b * r for b, r in zip(base, rs, strict=True)]) for rs in ratios)]
+
+    clear, slower, near = [0.6] * 9, [0.9] * 9, [0.99, 1.02] * 4 + [1.0]
+    assert ratios_settled(samples(clear, slower))  # the fastest well ahead of the input and the rest
+    assert ratios_settled(samples([1.2] * 9, [1.3] * 9))  # every candidate well behind the input
+    assert not ratios_settled(samples(near))  # within the margin of the input: keep timing
+    assert not ratios_settled(samples(clear, [0.58, 0.62] * 4 + [0.6]))  # two candidates tied: keep timing
+    assert not ratios_settled(samples([1.2] * 9, near))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +87,7 @@ def time_interleaved(
     warmup_seconds: float = 0.0,
     wait_each: bool = False,
     args_each: Sequence[Sequence[Any]] | None = None,
+    settled: Callable[[list[Samples]], bool] | None = None,
 ) -> tuple[list[Samples], int]:
     """Time `executables` (compiled for one device, with the same parameters) on `args` (device
     arrays), or each on its own `args_each[i]`; returns their samples and the executions per sample.
@@ -95,9 +96,10 @@ def time_interleaved(
     passed: XLA CPU's kernels take a dozen runs to reach their steady speed). The batch size makes
     a sample of the first executable last `sample_seconds`, within [`min_batch`, `max_batch`].
     Then `rounds` rounds; with `seconds`, rounds stop once that many seconds have passed and at
-    least `min_rounds` are done. `wait_each` waits for every execution (the time a caller that
-    waits for each result sees) instead of once per batch (the time of executions inside a
-    program, which nothing waits for one by one)."""
+    least `min_rounds` are done; with `settled`, also once that many are done and
+    `settled(samples)` says that what they were for is decided. `wait_each` waits for every
+    execution (the time a caller that waits for each result sees) instead of once per batch (the
+    time of executions inside a program, which nothing waits for one by one)."""
     import jax
 
     inputs = list(args_each) if args_each is not None else [args] * len(executables)
@@ -118,7 +120,8 @@ def time_interleaved(
     deadline = None if seconds is None else time.perf_counter() + seconds
     least = rounds if min_rounds is None else min_rounds
     for r in range(rounds):
-        if deadline is not None and r >= least and time.perf_counter() >= deadline:
+        out_of_time = deadline is not None and time.perf_counter() >= deadline
+        if r >= least and (out_of_time or (settled is not None and settled(samples))):
             break
         shift = r % len(order)
         for i in order[shift:] + order[:shift]:
