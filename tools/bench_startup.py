@@ -25,7 +25,10 @@ from pathlib import Path
 
 from stablehlo_eqsat.tools.report import machine_description
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "mlp.mlir"
+# `examples/` is in the source tree, not in an installed package: from an installation, the
+# example is looked for in the current directory (a checkout).
+_IN_TREE = Path(__file__).resolve().parent.parent / "examples" / "mlp.mlir"
+EXAMPLE = _IN_TREE if _IN_TREE.is_file() else Path("examples") / "mlp.mlir"
 
 # The floor is its own program on purpose (PLATFORM.md's snippet), not `compat.new_mlir_context`:
 # importing this package would make it part of what it is the floor of.
@@ -107,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--importtime", action="store_true", help="also list the driver's heaviest imports")
     args = p.parse_args(argv)
     if not args.file.is_file():
-        p.error(f"no such file: {args.file}")
+        p.error(f"no such file: {args.file} (run it in a checkout, or name a module with --file)")
     cmds = commands(args.file)
     samples = time_interleaved(cmds, args.rounds)
     med = {n: statistics.median(s) for n, s in samples.items()}
