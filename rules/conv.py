@@ -476,6 +476,73 @@ def depthwise_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     yield _to_output_layout(ctx, v, total, False)
 
 
+# Products a grouped convolution may be written as, one per kernel tap and input feature of a group.
+MAX_GROUPED_TAPS = 72
+
+
+# Pattern: grouped convolution(x, w) (G groups of in/G input and out/G output features)
+#   -> sum over taps k and i < in/G of spread_i(window_k(pad(x))) * broadcast(w_k[i])
+# where spread_i takes input feature i of each group to all out/G outputs of that group (reshape,
+# slice, broadcast, reshape): every product is elementwise, and XLA fuses the sum into one loop.
+# XLA CPU's kernel for narrow groups is slow (ResNeXt's 32 groups of 4: 5.2 ms for what this
+# runs in 0.67 ms, 2x28x28x128, 3x3).
+@conv.expansion("grouped-conv-to-taps", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)
+def grouped_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
+    v = _view(ctx, tid)
+    if v is None or v.groups < 2:
+        return
+    g, c = v.groups, v.xty.shape[v.if_]
+    cg, fo = v.wty.shape[v.ki], v.wty.shape[v.ko]
+    if c != g * cg or fo % g or (cg == 1 and fo == g):
+        return  # (one filter per channel: depthwise-conv-to-taps)
+    taps = _taps(v)
+    if not taps or len(taps) * cg > MAX_GROUPED_TAPS:
+        return
+    go = fo // g
+    p, pty = _padded(ctx, v)
+    out_ty = _windows_ty(v, fo)
+    rank, f = len(out_ty.shape), v.if_
+
+    def features(shape: tuple[int, ...], *sizes: int) -> TensorTy:
+        return TensorTy((*shape[:f], *sizes, *shape[f + 1 :]), v.dtype)
+
+    def spread(window: int, i: int) -> int:
+        """Input feature i of each group, repeated for each output of its group."""
+        wty = _tensor_ty(ctx, window)
+        per_group = window
+        if cg > 1:
+            split = ctx.add(Term("Reshape", features(wty.shape, g, cg), (window, "")))
+            start = [0] * (rank + 1)
+            limit = list(features(wty.shape, g, cg).shape)
+            start[f + 1], limit[f + 1] = i, i + 1
+            one = _slice(ctx, split, start, limit)
+            per_group = ctx.add(Term("Reshape", features(wty.shape, g), (one, "")))
+        if go == 1:
+            return per_group
+        dims = tuple(d if d <= f else d + 1 for d in range(rank))
+        wide = ctx.add(Term("Bcast", features(wty.shape, g, go), (per_group, dims, "")))
+        return ctx.add(Term("Reshape", out_ty, (wide, "")))
+
+    def weights(tap: tuple[int, ...], i: int) -> int:
+        """The kernel's weights for tap `tap` and group input feature i, along the output features."""
+        w = _kernel_tap(ctx, v, tap)
+        if cg > 1:
+            start, limit = [0] * len(v.wty.shape), list(_tensor_ty(ctx, w).shape)
+            start[v.ki], limit[v.ki] = i, i + 1
+            w = _slice(ctx, w, start, limit)
+        vec = ctx.add(Term("Reshape", TensorTy((fo,), v.dtype), (w, "")))
+        return ctx.add(Term("Bcast", out_ty, (vec, (f,), "")))
+
+    total: int | None = None
+    for tap in taps:
+        window = _window(ctx, v, p, pty, tap)
+        for i in range(cg):
+            m = ctx.add(Term("Mul", out_ty, (spread(window, i), weights(tap, i), "")))
+            total = m if total is None else ctx.add(Term("Add", out_ty, (total, m, "")))
+    assert total is not None
+    yield _to_output_layout(ctx, v, total, False)
+
+
 # Pattern: convolution(x, w) -> convolution(x, slice(w, taps that see data)), padding trimmed
 @conv.expansion("conv-drop-padding-taps", fp=REASSOC, xla=True)
 def conv_drop_padding_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:

@@ -122,7 +122,7 @@ CASES = [
     (
         "nhwc_transposed_grouped",
         ("1x4x4x8", "4x4x2x8", "1x8x8x8", NHWC, "pad = [[2, 2], [2, 2]], lhs_dilate = [2, 2]", 4),
-        {"grouped-conv-to-batched-dot", "conv-transpose-to-phases"},
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps", "conv-transpose-to-phases"},
     ),
     (  # dilated in one spatial dimension only
         "nhwc_transposed_rows",
@@ -225,22 +225,39 @@ CASES = [
     (
         "nhwc_grouped",
         ("1x6x6x8", "3x3x2x8", "1x6x6x8", NHWC, "pad = [[1, 1], [1, 1]]", 4),
-        {"grouped-conv-to-batched-dot"},
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps"},
     ),
     (
         "nhwc_grouped_1x1_s2",
         ("2x7x7x12", "1x1x4x6", "2x4x4x6", NHWC, "stride = [2, 2]", 3),
-        {"grouped-conv-to-batched-dot"},
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps"},
     ),
     (
         "nchw_grouped_on_1x1",
         ("2x8x1x1", "12x2x3x3", "2x12x1x1", NCHW, "pad = [[1, 1], [1, 1]]", 4),
-        {"grouped-conv-to-batched-dot", "conv-drop-padding-taps"},
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps", "conv-drop-padding-taps"},
+    ),
+    (  # ResNeXt's shape, small: groups of 4 in and 4 out
+        "nhwc_grouped_resnext",
+        ("2x6x6x16", "3x3x4x16", "2x6x6x16", NHWC, "pad = [[1, 1], [1, 1]]", 4),
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps"},
+    ),
+    (  # NCHW, strided and dilated, kernel [o, i, 0, 1], 3 in and 2 out per group
+        "nchw_grouped_strided_dilated",
+        (
+            "2x6x9x9",
+            "4x3x3x3",
+            "2x4x4x4",
+            NCHW,
+            "stride = [2, 2], pad = [[1, 1], [1, 1]], rhs_dilate = [2, 2]",
+            2,
+        ),
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps"},
     ),
     (
         "nhwc_depthwise_multiplier",
         ("1x5x5x4", "3x3x1x8", "1x3x3x8", NHWC, "", 4),
-        {"grouped-conv-to-batched-dot"},
+        {"grouped-conv-to-batched-dot", "grouped-conv-to-taps"},
     ),
 ]
 # Windows that tile the input (stride = kernel size, no padding): patches, not a slice per tap.

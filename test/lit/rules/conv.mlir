@@ -10,7 +10,7 @@
 // computes the alternative itself: once the rule fires, both results are one value. Each rule
 // runs alone (its own RUN line and prefix), since several of them apply to one convolution.
 //
-// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|conv-drop-padding-taps|conv-fold-scale|conv-transpose-to-phases|dilated-conv-to-space-to-batch|conv-patches-to-dot
+// DEFINE: %{conv} = conv-1x1-to-dot|conv-to-im2col|conv-to-tap-sum|depthwise-conv-to-taps|grouped-conv-to-batched-dot|grouped-conv-to-taps|conv-drop-padding-taps|conv-fold-scale|conv-transpose-to-phases|dilated-conv-to-space-to-batch|conv-patches-to-dot
 // DEFINE: %{opt} = stablehlo-eqsat-opt %s --split-input-file
 //
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=strict measure=off only-rules=%{conv}' | FileCheck %s --check-prefix=STRICT
@@ -19,6 +19,7 @@
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-to-tap-sum' | FileCheck %s --check-prefix=TAP-SUM
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=depthwise-conv-to-taps' | FileCheck %s --check-prefix=DEPTHWISE
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=grouped-conv-to-batched-dot' | FileCheck %s --check-prefix=GROUPED
+// RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=grouped-conv-to-taps' | FileCheck %s --check-prefix=GROUPED-TAPS
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-drop-padding-taps' | FileCheck %s --check-prefix=DROP-TAPS
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-fold-scale' | FileCheck %s --check-prefix=FOLD-SCALE
 // RUN: %{opt} '--stablehlo-eqsat=fp-mode=xla measure=off only-rules=conv-transpose-to-phases' | FileCheck %s --check-prefix=PHASES
@@ -149,6 +150,46 @@ func.func @grouped_conv_to_batched_dot(%x: tensor<1x2x2x4xf32>, %w: tensor<1x1x2
   %t = stablehlo.transpose %d, dims = [1, 2, 3, 0, 4] : (tensor<2x1x2x2x3xf32>) -> tensor<1x2x2x2x3xf32>
   %1 = stablehlo.reshape %t : (tensor<1x2x2x2x3xf32>) -> tensor<1x2x2x6xf32>
   return %0, %1 : tensor<1x2x2x6xf32>, tensor<1x2x2x6xf32>
+}
+
+// -----
+
+/// A grouped convolution (2 groups of 2 input and 2 output features) -> the sum over taps and
+/// group input features i of: input feature i of each group, repeated for the group's outputs
+/// (reshape, slice, broadcast, reshape), times that tap's weights for i along the outputs.
+// STRICT-LABEL:        func.func @grouped_conv_to_taps(
+// STRICT:                stablehlo.convolution
+// STRICT:                stablehlo.add
+// GROUPED-TAPS-LABEL:  func.func @grouped_conv_to_taps(
+// GROUPED-TAPS-SAME:     %[[X:[^:]+]]: tensor<1x2x2x4xf32>, %[[W:[^:]+]]: tensor<1x1x2x4xf32>)
+// GROUPED-TAPS-NEXT:     %[[S:.+]] = stablehlo.reshape %[[X]] : (tensor<1x2x2x4xf32>) -> tensor<1x2x2x2x2xf32>
+// GROUPED-TAPS-NEXT:     %[[S0:.+]] = stablehlo.slice %[[S]] [0:1, 0:2, 0:2, 0:2, 0:1]
+// GROUPED-TAPS:          %[[W0:.+]] = stablehlo.slice %[[W]] [0:1, 0:1, 0:1, 0:4]
+// GROUPED-TAPS:          %[[S1:.+]] = stablehlo.slice %[[S]] [0:1, 0:2, 0:2, 0:2, 1:2]
+// GROUPED-TAPS:          %[[W1:.+]] = stablehlo.slice %[[W]] [0:1, 0:1, 1:2, 0:4]
+// GROUPED-TAPS:          %[[SUM:.+]] = stablehlo.add
+// GROUPED-TAPS-NEXT:     return %[[SUM]], %[[SUM]]
+func.func @grouped_conv_to_taps(%x: tensor<1x2x2x4xf32>, %w: tensor<1x1x2x4xf32>) -> (tensor<1x2x2x4xf32>, tensor<1x2x2x4xf32>) {
+  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 2 : i64} : (tensor<1x2x2x4xf32>, tensor<1x1x2x4xf32>) -> tensor<1x2x2x4xf32>
+  %s = stablehlo.reshape %x : (tensor<1x2x2x4xf32>) -> tensor<1x2x2x2x2xf32>
+  %s0 = stablehlo.slice %s [0:1, 0:2, 0:2, 0:2, 0:1] : (tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x2x1xf32>
+  %g0 = stablehlo.reshape %s0 : (tensor<1x2x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %b0 = stablehlo.broadcast_in_dim %g0, dims = [0, 1, 2, 3] : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x2xf32>
+  %x0 = stablehlo.reshape %b0 : (tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x4xf32>
+  %w0 = stablehlo.slice %w [0:1, 0:1, 0:1, 0:4] : (tensor<1x1x2x4xf32>) -> tensor<1x1x1x4xf32>
+  %v0 = stablehlo.reshape %w0 : (tensor<1x1x1x4xf32>) -> tensor<4xf32>
+  %k0 = stablehlo.broadcast_in_dim %v0, dims = [3] : (tensor<4xf32>) -> tensor<1x2x2x4xf32>
+  %m0 = stablehlo.multiply %x0, %k0 : tensor<1x2x2x4xf32>
+  %s1 = stablehlo.slice %s [0:1, 0:2, 0:2, 0:2, 1:2] : (tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x2x1xf32>
+  %g1 = stablehlo.reshape %s1 : (tensor<1x2x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %b1 = stablehlo.broadcast_in_dim %g1, dims = [0, 1, 2, 3] : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x2xf32>
+  %x1 = stablehlo.reshape %b1 : (tensor<1x2x2x2x2xf32>) -> tensor<1x2x2x4xf32>
+  %w1 = stablehlo.slice %w [0:1, 0:1, 1:2, 0:4] : (tensor<1x1x2x4xf32>) -> tensor<1x1x1x4xf32>
+  %v1 = stablehlo.reshape %w1 : (tensor<1x1x1x4xf32>) -> tensor<4xf32>
+  %k1 = stablehlo.broadcast_in_dim %v1, dims = [3] : (tensor<4xf32>) -> tensor<1x2x2x4xf32>
+  %m1 = stablehlo.multiply %x1, %k1 : tensor<1x2x2x4xf32>
+  %1 = stablehlo.add %m0, %m1 : tensor<1x2x2x4xf32>
+  return %0, %1 : tensor<1x2x2x4xf32>, tensor<1x2x2x4xf32>
 }
 
 // -----
