@@ -272,6 +272,16 @@ def _taps(v: ConvView) -> list[tuple[int, ...]]:
     return list(itertools.product(*(v.kept_taps(i) for i in range(v.n))))
 
 
+def _group_sizes(v: ConvView) -> tuple[int, int, int] | None:
+    """(groups, input features per group, output features per group) of a grouped convolution
+    that is not depthwise (one filter per channel: `depthwise-conv-to-taps`); None otherwise."""
+    g, c = v.groups, v.xty.shape[v.if_]
+    cg, fo = v.wty.shape[v.ki], v.wty.shape[v.ko]
+    if g < 2 or c != g * cg or fo % g or (cg == 1 and fo == g):
+        return None
+    return g, cg, fo // g
+
+
 def _windows_ty(v: ConvView, features: int) -> TensorTy:
     shape = list(v.xty.shape)
     for i, d in enumerate(v.isp):
@@ -407,12 +417,11 @@ def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
 @conv.expansion("grouped-conv-to-batched-dot", fp=REASSOC, xla=True, reexpand=True)
 def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
-    if v is None or v.groups < 2:
+    sizes = None if v is None else _group_sizes(v)
+    if v is None or sizes is None:
         return
-    g, c = v.groups, v.xty.shape[v.if_]
-    cg, fo = v.wty.shape[v.ki], v.wty.shape[v.ko]
-    if c != g * cg or fo % g or (cg == 1 and fo == g):
-        return  # (one filter per channel: depthwise-conv-to-taps)
+    g, cg, go = sizes
+    c, fo = g * cg, g * go
     taps = _taps(v)
     if not taps:
         return
@@ -426,7 +435,6 @@ def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int
     # [taps, in/G, G, out/G] (or [G, out/G, taps, in/G] when the kernel has out before in).
     xs = list(xcol_ty.shape)
     x4 = ctx.add(Term("Reshape", TensorTy((*xs[: v.if_], t, g, cg, *xs[v.if_ + 1 :]), v.dtype), (xcol, "")))
-    go = fo // g
     if c_dim == 0:
         w4 = ctx.add(Term("Reshape", TensorTy((t, cg, g, go), v.dtype), (wcol, "")))
         rb, rc = (2,), (0, 1)
@@ -489,16 +497,14 @@ MAX_GROUPED_TAPS = 72
 @conv.expansion("grouped-conv-to-taps", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)
 def grouped_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
-    if v is None or v.groups < 2:
+    sizes = None if v is None else _group_sizes(v)
+    if v is None or sizes is None:
         return
-    g, c = v.groups, v.xty.shape[v.if_]
-    cg, fo = v.wty.shape[v.ki], v.wty.shape[v.ko]
-    if c != g * cg or fo % g or (cg == 1 and fo == g):
-        return  # (one filter per channel: depthwise-conv-to-taps)
+    g, cg, go = sizes
+    fo = g * go
     taps = _taps(v)
     if not taps or len(taps) * cg > MAX_GROUPED_TAPS:
         return
-    go = fo // g
     p, pty = _padded(ctx, v)
     out_ty = _windows_ty(v, fo)
     rank, f = len(out_ty.shape), v.if_
