@@ -272,6 +272,41 @@ def _taps(v: ConvView) -> list[tuple[int, ...]]:
     return list(itertools.product(*(v.kept_taps(i) for i in range(v.n))))
 
 
+def _windows_side_by_side(
+    ctx: ExpansionContext, v: ConvView, p: int, pty: TensorTy, taps: list[tuple[int, ...]]
+) -> tuple[int, TensorTy]:
+    """The taps' windows side by side along the input features, tap-major (im2col's patch
+    matrix: feature `t * in + c` is feature c of tap t's window, taps in `_taps` order), and its
+    type.
+
+    Built a spatial dimension at a time: the windows of the last dimension's taps stacked along a
+    new axis in front of the features, those stacks along another, and so on, then one reshape.
+    XLA CPU fuses a concatenate of at most 8 operands, not along the minor dimension once that
+    is 128 or more, into the kernel that produces it; one concatenate of every tap along the
+    features (9 for 3x3, 49 for 7x7) it runs as a kernel per window and a copy (2x16x16x64, 3x3:
+    635 us against 347 us for the stacked form, patches and dot; 2x64x64x3, 7x7: 607 against 464)."""
+    c = v.xty.shape[v.if_]
+    items = [_window(ctx, v, p, pty, tap) for tap in taps]
+    for i in reversed(range(v.n)):
+        k = len(v.kept_taps(i))
+        if k == 1:
+            continue
+        stacked = []
+        for start in range(0, len(items), k):
+            group = items[start : start + k]
+            shape = _tensor_ty(ctx, group[0]).shape
+            one = TensorTy((*shape[: v.if_], 1, *shape[v.if_ :]), v.dtype)
+            unit = [ctx.add(Term("Reshape", one, (item, ""))) for item in group]
+            ty = TensorTy((*shape[: v.if_], k, *shape[v.if_ :]), v.dtype)
+            stacked.append(ctx.add(Term("Concat", ty, (tuple(unit), v.if_, ""))))
+        items = stacked
+    (patches,) = items
+    ty = _windows_ty(v, c * len(taps))
+    if _tensor_ty(ctx, patches).shape == ty.shape:
+        return patches, ty
+    return ctx.add(Term("Reshape", ty, (patches, ""))), ty
+
+
 def _group_sizes(v: ConvView) -> tuple[int, int, int] | None:
     """(groups, input features per group, output features per group) of a grouped convolution
     that is not depthwise (one filter per channel: `depthwise-conv-to-taps`); None otherwise."""
@@ -365,7 +400,8 @@ def conv_patches_to_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
 
 
 # Pattern: convolution(x, w) -> dot_general(concatenate(window_k(pad(x)) for taps k), concatenate(w_k))
-# (im2col), over the taps that see input data (the others multiply padding only).
+# (im2col), over the taps that see input data (the others multiply padding only); the windows
+# stacked a spatial dimension at a time (`_windows_side_by_side`).
 @conv.expansion("conv-to-im2col", fp=REASSOC, xla=True)
 def conv_to_im2col(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     v = _view(ctx, tid)
@@ -376,10 +412,7 @@ def conv_to_im2col(ctx: ExpansionContext, tid: int) -> Iterator[int]:
                     and not any(v.lo + v.hi) and all(d == 1 for d in v.lhs_dil)):  # fmt: skip
         return  # no tap sees data, or a plain 1x1 convolution (conv-1x1-to-dot)
     p, pty = _padded(ctx, v)
-    c = v.xty.shape[v.if_]
-    windows = [_window(ctx, v, p, pty, tap) for tap in taps]
-    xcol_ty = _windows_ty(v, c * len(taps))
-    xcol = windows[0] if len(taps) == 1 else ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
+    xcol, xcol_ty = _windows_side_by_side(ctx, v, p, pty, taps)
     wcol, wcol_ty, c_dim = _weight_matrix(ctx, v, taps)
     yield _to_output_layout(ctx, v, _dot(ctx, v, xcol, xcol_ty, wcol, wcol_ty, c_dim), True)
 
@@ -421,15 +454,13 @@ def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int
     if v is None or sizes is None:
         return
     g, cg, go = sizes
-    c, fo = g * cg, g * go
+    fo = g * go
     taps = _taps(v)
     if not taps:
         return
     t = len(taps)
     p, pty = _padded(ctx, v)
-    windows = [_window(ctx, v, p, pty, tap) for tap in taps]
-    xcol_ty = _windows_ty(v, c * t)
-    xcol = windows[0] if t == 1 else ctx.add(Term("Concat", xcol_ty, (tuple(windows), v.if_, "")))
+    xcol, xcol_ty = _windows_side_by_side(ctx, v, p, pty, taps)
     wcol, _, c_dim = _weight_matrix(ctx, v, taps, reshape=False)
     # Split the features: input [..., taps, G, in/G, ...] at the feature position; kernel
     # [taps, in/G, G, out/G] (or [G, out/G, taps, in/G] when the kernel has out before in).

@@ -47,8 +47,9 @@ func.func @conv_1x1_to_dot(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16xf32>) ->
 
 /// convolution(x, w) -> dot_general(concatenate(windows of x, one per kernel tap),
 /// concatenate(the taps' weight matrices)) (im2col). Here a 2x1 kernel: two windows of x
-/// concatenated along the features, against the two taps' 4x4 weights stacked, which for a
-/// [spatial..., in, out] kernel is the kernel reshaped (no copy).
+/// stacked along a new axis in front of the features and flattened into them (XLA fuses that
+/// concatenate; one along the features it does not), against the two taps' 4x4 weights
+/// stacked, which for a [spatial..., in, out] kernel is the kernel reshaped (no copy).
 // STRICT-LABEL:  func.func @conv_to_im2col(
 // STRICT:          stablehlo.convolution
 // STRICT:          stablehlo.dot_general
@@ -60,7 +61,10 @@ func.func @conv_to_im2col(%x: tensor<1x2x2x4xf32>, %w: tensor<2x1x4x4xf32>) -> (
   %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x2x2x4xf32>, tensor<2x1x4x4xf32>) -> tensor<1x1x2x4xf32>
   %x0 = stablehlo.slice %x [0:1, 0:1, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
   %x1 = stablehlo.slice %x [0:1, 1:2, 0:2, 0:4] : (tensor<1x2x2x4xf32>) -> tensor<1x1x2x4xf32>
-  %xc = stablehlo.concatenate %x0, %x1, dim = 3 : (tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>) -> tensor<1x1x2x8xf32>
+  %u0 = stablehlo.reshape %x0 : (tensor<1x1x2x4xf32>) -> tensor<1x1x2x1x4xf32>
+  %u1 = stablehlo.reshape %x1 : (tensor<1x1x2x4xf32>) -> tensor<1x1x2x1x4xf32>
+  %xs = stablehlo.concatenate %u0, %u1, dim = 3 : (tensor<1x1x2x1x4xf32>, tensor<1x1x2x1x4xf32>) -> tensor<1x1x2x2x4xf32>
+  %xc = stablehlo.reshape %xs : (tensor<1x1x2x2x4xf32>) -> tensor<1x1x2x8xf32>
   %wc = stablehlo.reshape %w : (tensor<2x1x4x4xf32>) -> tensor<8x4xf32>
   %1 = stablehlo.dot_general %xc, %wc, contracting_dims = [3] x [0] : (tensor<1x1x2x8xf32>, tensor<8x4xf32>) -> tensor<1x1x2x4xf32>
   return %0, %1 : tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>
