@@ -359,3 +359,28 @@ def test_a_window_holds_what_a_move_leaves_unused_however_far() -> None:
     fallback = {**start, "p": 5}
     choice, best = refine(data, ["r"], start, fallback, score, 60.0, None, window_score)
     assert data.nodes[choice["p"]].ctor == "Exp" and best == 6.0 and "s3" not in choice
+
+
+def test_refine_counts_a_whole_program_score_as_the_windows_it_costs() -> None:
+    """On a large program, scoring the whole program after a window says a move helps costs many
+    windows' worth: the budget of moves counts it so, and ends the search (not the time, which
+    would make the program depend on the machine's load). Here every move helps."""
+    from stablehlo_eqsat.passes.refine import WHOLE_SCORE_CLASSES
+
+    spec = [("x", "Input", ())]
+    for i in range(120):
+        prev = "x" if i == 0 else f"c{i - 1}"
+        spec += [(f"c{i}", "Neg", (prev,)), (f"c{i}", "Abs", (prev,))]
+    data = egraph(spec)
+    score, window_score = priced_by_ctor(data, {"Input": 0.0, "Neg": 2.0, "Abs": 1.0}, ["c119"])
+    whole: list[float] = []
+
+    def counted(choice: Choice) -> float:
+        whole.append(score(choice))
+        return whole[-1]
+
+    start = {"x": 0, **{f"c{i}": 1 + 2 * i for i in range(120)}}  # every class Neg
+    choice, best = refine(data, ["c119"], start, start, counted, 60.0, 60, window_score)
+    per_score = 1 + len(start) // WHOLE_SCORE_CLASSES
+    assert per_score == 4 and len(whole) - 1 <= 60 // per_score + 1  # (the first: the start's score)
+    assert best < score(start) and sum(data.nodes[n].ctor == "Abs" for n in choice.values()) == len(whole) - 1
