@@ -307,14 +307,21 @@ def _windows_side_by_side(
     return ctx.add(Term("Reshape", ty, (patches, ""))), ty
 
 
-def _group_sizes(v: ConvView) -> tuple[int, int, int] | None:
-    """(groups, input features per group, output features per group) of a grouped convolution
-    that is not depthwise (one filter per channel: `depthwise-conv-to-taps`); None otherwise."""
+def _grouped(
+    ctx: ExpansionContext, tid: int
+) -> tuple[ConvView, tuple[int, int, int], list[tuple[int, ...]]] | None:
+    """A grouped convolution that is not depthwise (one filter per channel:
+    `depthwise-conv-to-taps`), its (groups, input features per group, output features per group)
+    and the taps that see data; None for any other term."""
+    v = _view(ctx, tid)
+    if v is None:
+        return None
     g, c = v.groups, v.xty.shape[v.if_]
     cg, fo = v.wty.shape[v.ki], v.wty.shape[v.ko]
     if g < 2 or c != g * cg or fo % g or (cg == 1 and fo == g):
         return None
-    return g, cg, fo // g
+    taps = _taps(v)
+    return (v, (g, cg, fo // g), taps) if taps else None
 
 
 def _windows_ty(v: ConvView, features: int) -> TensorTy:
@@ -449,16 +456,11 @@ def conv_to_tap_sum(ctx: ExpansionContext, tid: int) -> Iterator[int]:
 # (reexpand: its batched dot gets `dot-swap-operands`, which measured faster for `resnext_block`)
 @conv.expansion("grouped-conv-to-batched-dot", fp=REASSOC, xla=True, reexpand=True)
 def grouped_conv_to_batched_dot(ctx: ExpansionContext, tid: int) -> Iterator[int]:
-    v = _view(ctx, tid)
-    sizes = None if v is None else _group_sizes(v)
-    if v is None or sizes is None:
+    found = _grouped(ctx, tid)
+    if found is None:
         return
-    g, cg, go = sizes
-    fo = g * go
-    taps = _taps(v)
-    if not taps:
-        return
-    t = len(taps)
+    v, (g, cg, go), taps = found
+    fo, t = g * go, len(taps)
     p, pty = _padded(ctx, v)
     xcol, xcol_ty = _windows_side_by_side(ctx, v, p, pty, taps)
     wcol, _, c_dim = _weight_matrix(ctx, v, taps, reshape=False)
@@ -527,15 +529,11 @@ MAX_GROUPED_TAPS = 72
 # runs in 0.67 ms, 2x28x28x128, 3x3).
 @conv.expansion("grouped-conv-to-taps", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)
 def grouped_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
-    v = _view(ctx, tid)
-    sizes = None if v is None else _group_sizes(v)
-    if v is None or sizes is None:
+    found = _grouped(ctx, tid)
+    if found is None or len(found[2]) * found[1][1] > MAX_GROUPED_TAPS:
         return
-    g, cg, go = sizes
+    v, (g, cg, go), taps = found
     fo = g * go
-    taps = _taps(v)
-    if not taps or len(taps) * cg > MAX_GROUPED_TAPS:
-        return
     p, pty = _padded(ctx, v)
     out_ty = _windows_ty(v, fo)
     rank, f = len(out_ty.shape), v.if_
