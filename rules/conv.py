@@ -530,9 +530,11 @@ MAX_GROUPED_TAPS = 72
 @conv.expansion("grouped-conv-to-taps", fp=(REASSOC, NO_SIGNED_ZERO), xla=True)
 def grouped_conv_to_taps(ctx: ExpansionContext, tid: int) -> Iterator[int]:
     found = _grouped(ctx, tid)
-    if found is None or len(found[2]) * found[1][1] > MAX_GROUPED_TAPS:
+    if found is None:
         return
     v, (g, cg, go), taps = found
+    if len(taps) * cg > MAX_GROUPED_TAPS:
+        return
     fo = g * go
     p, pty = _padded(ctx, v)
     out_ty = _windows_ty(v, fo)
