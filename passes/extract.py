@@ -234,6 +234,17 @@ def dag_cost(data: EGraphData, choice: Choice, cost: CostFn) -> float:
 WINDOW_INPUT = -(10**9)
 
 
+def list_items(data: EGraphData, choice: Choice, c: str) -> list[str]:
+    """The classes of the tensors in list class `c` (a chain of `TCons` cells ending in `TNil`),
+    in order, under `choice`."""
+    items: list[str] = []
+    node = data.nodes[choice[c]]
+    while node.ctor != O.NIL:
+        items.append(str(O.arg(node, "head")))
+        node = data.nodes[choice[str(O.arg(node, "tail"))]]
+    return items
+
+
 def build_graph(
     data: EGraphData, choice: Choice, roots: Sequence[str], inside: Collection[str] | None = None
 ) -> ExtractedGraph:
@@ -250,15 +261,6 @@ def build_graph(
     origin: dict[int, int] = {}
     term_of: dict[str, int] = {}
 
-    def tlist(c: str) -> tuple[int, ...]:
-        items: list[int] = []
-        while True:
-            node = data.nodes[choice[c]]
-            if node.ctor == O.NIL:
-                return tuple(items)
-            items.append(term_of[str(O.arg(node, "head"))])
-            c = str(O.arg(node, "tail"))
-
     order = postorder(data, choice, roots, inside)
     for c in order:
         node = data.nodes[choice[c]]
@@ -272,7 +274,7 @@ def build_graph(
             if kind == "T":
                 args.append(term_of[a])  # type: ignore[index]
             elif kind == "L":
-                args.append(tlist(a))  # type: ignore[arg-type]
+                args.append(tuple(term_of[k] for k in list_items(data, choice, str(a))))
             else:
                 args.append(a)
         tid = graph.add(Term(node.ctor, node.ty, tuple(args)))

@@ -14,6 +14,7 @@ from stablehlo_eqsat.passes.extract import (
     CostFn,
     ExtractionError,
     check_extraction,
+    list_items,
     postorder,
     restrict,
 )
@@ -163,15 +164,13 @@ class _Program:
 
     def tensor_operands(self, c: str, choice: Choice) -> list[str]:
         """The tensor classes `c`'s chosen node reads (lists of operands flattened)."""
+        node = self.data.nodes[choice[c]]
         out: list[str] = []
-        stack = list(reversed(self.data.nodes[choice[c]].children()))
-        while stack:
-            k = stack.pop()
-            node = self.data.nodes[choice[k]]
-            if node.ctor == O.CONS:
-                stack.extend(reversed(node.children()))
-            elif node.ctor != O.NIL:
-                out.append(k)
+        for kind, a in zip(O.kinds_of(node.ctor), node.args, strict=True):
+            if kind == "T":
+                out.append(str(a))
+            elif kind == "L":
+                out.extend(list_items(self.data, choice, str(a)))
         return out
 
     def tensor_operands_or_none(self, c: str, choice: Choice) -> list[str] | None:
