@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MEASURED = frozenset({"Conv", "Dot"})  # the ops whose cost comes from timing them
-_METHOD = "b2"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
+_METHOD = "b3"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
 _PROGRAM_METHOD = "p3"  # how whole programs are compared (part of their cache key)
 MEASURE_MODES = ("auto", "on", "off")
 

@@ -20,6 +20,10 @@ def test_bench_times_every_variant_and_writes_the_table(tmp_path: Path) -> None:
     assert b["rel_error"] == 0 and b["speedup"] > 0 and model["control_speedup"] > 0
     table = (out / "bench.md").read_text()
     assert "| redundant_layers |" in table and "2 compilations of each variant" in table
+    # the optimizer's own time, cold (a measurement cache of its own) and warm, against XLA's compile
+    assert b["transform_s"] > 0 and b["transform_warm_s"] > 0 and a["compile_s"] > 0
+    assert "time cold over XLA's compile time: geometric mean" in table
+    assert "time warm over XLA's compile time: geometric mean" in table
 
 
 def test_compute_bound_counts_every_loop_iteration() -> None:

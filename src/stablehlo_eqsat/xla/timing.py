@@ -132,10 +132,18 @@ def time_interleaved(
     return samples, batch
 
 
+# Executions before the samples of `median_seconds`, besides the five that size its batches. On
+# this 2-core VM an executable's first execution took 3-6x its steady time, the next four 1.1-1.6x,
+# and from the sixth or seventh on it was steady (3x3 and 1x1 convolutions, 0.3-2 ms): eight
+# warm-ups gave the same medians (within 2%, interleaved) as up to twenty and 0.2 s, in 70-75% of
+# the time of a measured op.
+MEDIAN_WARMUP = 8
+
+
 def median_seconds(executable: Any, args: Sequence[Any], *, rounds: int = 7, seconds: float = 1.0) -> float:
     """Median seconds per execution of one executable (batches of back-to-back executions)."""
     samples, _ = time_interleaved(
-        [executable], args, rounds=rounds, min_rounds=3, seconds=seconds, max_batch=100, warmup=5,
-        warmup_seconds=0.2,
+        [executable], args, rounds=rounds, min_rounds=3, seconds=seconds, max_batch=100,
+        warmup=MEDIAN_WARMUP,
     )  # fmt: skip
     return samples[0].median
