@@ -162,6 +162,10 @@ class CostModel:
         before it (`MeasuredCostModel` decides here whether the function's ops are measured)."""
         return self
 
+    def anticipate(self, functions: list[list[TermGraph]]) -> None:
+        """Told the graphs of every function of a module before any is optimized (a model that
+        measures starts what measuring needs; this one needs nothing)."""
+
     # ---- node-local (for extractors) ----
     def node_cost(self, node: ENode, data: EGraphData) -> float:
         ctor = node.ctor

@@ -61,6 +61,13 @@ def run_on_module(
             except UnsupportedFunction as e:
                 imported[i] = e
             import_seconds[i] = time.perf_counter() - start
+    config.model.anticipate(
+        [
+            [g.graph for g in fn.graphs.values()]
+            for fn in imported.values()
+            if isinstance(fn, ImportedFunction)
+        ]
+    )
     done_early, batch_seconds = optimize_small_functions(imported, config, session)
     for i, func in enumerate(funcs):
         name = symbol_name(func)
@@ -259,10 +266,15 @@ class EqsatPass:
                 for f in ("dump_egraph", "measure_cache", "reuse"):  # where things go, not what
                     del shaping[f]
                 config = dataclasses.replace(config, results=measurer, options=repr(sorted(shaping.items())))
-        reports = run_on_module(module, config, diagnostics, self.name)
+        try:
+            reports = run_on_module(module, config, diagnostics, self.name)
+        finally:
+            worker_calls = measurer.worker_calls
+            measurer.close()
         if reports:
             reports[0].measure_seconds = measurer.spent_seconds
             reports[0].measured_ops = measurer.measured
             reports[0].measured_programs = measurer.programs_measured
             reports[0].measure_cache_hits = measurer.cache_hits
+            reports[0].measured_in_worker = worker_calls > 0
         return reports

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import platform
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection
@@ -46,6 +47,7 @@ from stablehlo_eqsat.passes.op_cost import conv_flops, nbytes
 
 if TYPE_CHECKING:
     from stablehlo_eqsat.xla import Samples
+    from stablehlo_eqsat.xla.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,8 @@ class Measurer:
     _results: dict[str, dict[str, Any]] = field(default_factory=dict)
     _loaded: bool = False
     _failed: set[str] = field(default_factory=set)
+    _worker: Worker | None = field(default=None, repr=False)
+    worker_calls: int = 0  # measurements the worker answered
 
     @property
     def path(self) -> Path:
@@ -282,19 +286,62 @@ class Measurer:
             log.warning("could not write a result to the measurement cache %s: %s", self.results_dir, e)
 
     def _ratios(self, texts: list[str]) -> list[float]:
-        """Each module's time against the first's, as the upper quartile of their per-round ratios:
-        a module counts as faster only if it was in three rounds out of four (`xla.timing`)."""
-        import stablehlo_eqsat.xla as xla
-
-        exes = [xla.compile_module(t) for t in texts]
-        args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
-        samples, _ = xla.time_interleaved(
-            exes, args, rounds=40, min_rounds=9, seconds=1.0 + len(exes), max_batch=50, settled=ratios_settled
-        )
-        return [xla.ratio_quantile(s, samples[0], 0.75) for s in samples[1:]]
+        return self._run(time_programs, texts)  # type: ignore[no-any-return]
 
     def _time(self, text: str, child_tys: list[TensorTy]) -> float:
         return max(0.0, self._median(text, child_tys) - self._baseline())
+
+    # ---- where XLA runs ----
+    def start_worker(self) -> None:
+        """Load XLA's runtime now, in a process of its own (`xla.worker`), if this process has not
+        imported jax: the import then overlaps the caller's work instead of delaying the first
+        measurement. Without a worker, measurements run in this process."""
+        if self._worker is not None or "jax" in sys.modules:
+            return
+        from stablehlo_eqsat.xla.worker import Worker
+
+        try:
+            self._worker = Worker.start(self.backend)
+        except (OSError, ValueError) as e:
+            log.info("no XLA worker process (%s): measuring in this process", e)
+
+    def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` in the worker if there is one, else here. A worker that died is not used
+        again: the measurement that found it so fails, unless the worker never answered any."""
+        worker = self._worker
+        if worker is None:
+            return fn(*args)
+        from stablehlo_eqsat.xla.worker import WorkerDied
+
+        try:
+            value = worker.call(fn, *args)
+        except WorkerDied as e:
+            self._worker = None
+            worker.close()
+            if self.worker_calls:
+                raise
+            # It never answered: it could not start (as likely as this op crashing it).
+            log.info("%s; measuring in this process", e)
+            return fn(*args)
+        self.worker_calls += 1
+        return value
+
+    def close(self) -> None:
+        """Stop the worker, if one was started."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def has_timed(self, ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> bool:
+        """Whether the cache has this op's time."""
+        self._load()
+        return f"{self.backend}|{_METHOD}|{op_key(ctor, ty, child_tys, params)}" in self._cache
+
+    @property
+    def is_new(self) -> bool:
+        """Whether nothing was ever measured with this cache (not even the call overhead)."""
+        self._load()
+        return f"{self.backend}|{_METHOD}|baseline" not in self._cache
 
     def _baseline(self) -> float:
         """The time of running an executable that does (almost) nothing: call overhead, not kernel time."""
@@ -309,15 +356,36 @@ class Measurer:
         return self._cache[key]
 
     def _median(self, text: str, child_tys: list[TensorTy]) -> float:
-        """Median seconds per execution of the module on uniform random operands. An execution
-        inside a program is not waited for on its own, so neither is one here: a sample is a batch
-        of executions dispatched back to back and then waited for (`xla.median_seconds`)."""
-        import stablehlo_eqsat.xla as xla
+        operands = [(tuple(t.shape), t.dtype) for t in child_tys]
+        return self._run(time_op, text, operands, self.runs)  # type: ignore[no-any-return]
 
-        exe = xla.compile_module(text)
-        rng = np.random.default_rng(0)
-        arrays = [rng.uniform(-1, 1, size=t.shape).astype(xla.numpy_dtype(t.dtype)) for t in child_tys]
-        return xla.median_seconds(exe, xla.device_arrays(exe, arrays), rounds=self.runs)
+
+# The timings themselves: plain functions of text, so that they run alike in this process and in
+# the worker (`Measurer._run`).
+def time_op(text: str, operands: list[tuple[tuple[int, ...], str]], runs: int) -> float:
+    """Median seconds per execution of the module on uniform random operands (shape, element
+    type). An execution inside a program is not waited for on its own, so neither is one here: a
+    sample is a batch of executions dispatched back to back and then waited for
+    (`xla.median_seconds`)."""
+    import stablehlo_eqsat.xla as xla
+
+    exe = xla.compile_module(text)
+    rng = np.random.default_rng(0)
+    arrays = [rng.uniform(-1, 1, size=shape).astype(xla.numpy_dtype(dtype)) for shape, dtype in operands]
+    return xla.median_seconds(exe, xla.device_arrays(exe, arrays), rounds=runs)
+
+
+def time_programs(texts: list[str]) -> list[float]:
+    """Each module's time against the first's, as the upper quartile of their per-round ratios:
+    a module counts as faster only if it was in three rounds out of four (`xla.timing`)."""
+    import stablehlo_eqsat.xla as xla
+
+    exes = [xla.compile_module(t) for t in texts]
+    args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
+    samples, _ = xla.time_interleaved(
+        exes, args, rounds=40, min_rounds=9, seconds=1.0 + len(exes), max_batch=50, settled=ratios_settled
+    )
+    return [xla.ratio_quantile(s, samples[0], 0.75) for s in samples[1:]]
 
 
 # Whole-program timing stops early once what it decides is decided beyond this margin.
@@ -361,6 +429,37 @@ class MeasuredCostModel(CostModel):
     # What a dot's time measured alone may be off by inside a program (medians of 7 runs on this
     # 2-core machine repeat within ~3%; the same dot's share of a program's time within ~5%).
     measured_dot_error: float = 0.05
+
+    def anticipate(self, functions: list[list[TermGraph]]) -> None:
+        """Start XLA's runtime in a worker process (`Measurer.start_worker`) if the module will be
+        measured (`will_measure`)."""
+        if self.will_measure(functions):
+            self.measurer.start_worker()
+
+    def will_measure(self, functions: list[list[TermGraph]]) -> bool:
+        """Whether optimizing functions with these graphs is sure, or likely, to time something:
+        a convolution whose time the cache lacks in a function whose ops are measured, or (`on`)
+        any such op; or a cache never used before and a convolution or dot anywhere (the first
+        optimization on a machine times the dots it changes)."""
+        if self.mode == "off":
+            return False
+        new = self.measurer.is_new
+        for graphs in functions:
+            if not (new or self.for_function(graphs).active):
+                continue
+            for graph in graphs:
+                for term in graph.terms:
+                    if term.ctor not in MEASURED:
+                        continue
+                    if new:
+                        return True
+                    if term.ctor == "Dot" and self.mode != "on":
+                        continue  # in `auto` only the dots a change touches are timed
+                    child_tys = [graph.terms[c].ty for c in term.children()]
+                    params = tuple(term.args[len(O.BY_CTOR[term.ctor].operands) : -1])
+                    if not self.measurer.has_timed(term.ctor, term.ty, child_tys, params):
+                        return True
+        return False
 
     def for_function(self, graphs: list[TermGraph]) -> MeasuredCostModel:
         from stablehlo_eqsat.passes.prepare import has_convolution

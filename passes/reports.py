@@ -73,6 +73,7 @@ class FunctionReport:
     measured_ops: int = 0
     measured_programs: int = 0
     measure_cache_hits: int = 0
+    measured_in_worker: bool = False  # XLA ran in a process of its own (`xla.worker`)
     # The function's run time after over before, measured (functions with convolutions, measuring
     # on); None when not measured. `kept_input` when that measurement sent the input back out.
     measured_ratio: float | None = None
@@ -109,8 +110,9 @@ def measure_summary(pass_name: str, reports: list[FunctionReport]) -> str | None
     if not (measured or programs or hits or reused):
         return None
     seconds = sum(r.measure_seconds for r in reports)
+    where = " (XLA in a worker process)" if any(r.measured_in_worker for r in reports) else ""
     return (
-        f"[{pass_name}] measure: {measured} ops and {programs} functions timed in {seconds:.2f} s, "
+        f"[{pass_name}] measure: {measured} ops and {programs} functions timed in {seconds:.2f} s{where}, "
         f"{hits} cache hits, {reused} stored results reused"
     )
 
