@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 MEASURED = frozenset({"Conv", "Dot"})  # the ops whose cost comes from timing them
 _METHOD = "b3"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
-_PROGRAM_METHOD = "p3"  # how whole programs are compared (part of their cache key)
+_PROGRAM_METHOD = "p4"  # how whole programs are compared (part of their cache key)
 MEASURE_MODES = ("auto", "on", "off")
 
 
@@ -395,9 +395,11 @@ _SETTLED_MARGIN = 0.05
 def ratios_settled(samples: list[Samples]) -> bool:
     """Whether timings of an input (`samples[0]`) and its candidates already decide the choice
     (`measured_choice.py`: the candidate fastest in three rounds out of four, if no slower than
-    the input): every candidate slower than the input by the margin in three rounds out of four,
-    or the fastest faster than the input by the margin and than every other candidate, each in
-    three rounds out of four."""
+    the input): every candidate slower than the input by the margin in three rounds out of four;
+    or the fastest faster than the input by the margin, in three rounds out of four, and every
+    other candidate either slower than it (in three rounds out of four) or within the margin of it
+    (then which of the two goes out changes the function's time by less than the margin: resnet50's
+    candidates measured 0.674 and 0.697 of the input, and timing on to tell them apart took 5 s)."""
     from stablehlo_eqsat.xla import ratio_quantile
 
     base = samples[0]
@@ -406,7 +408,11 @@ def ratios_settled(samples: list[Samples]) -> bool:
         return True
     best = min(range(len(quartiles)), key=lambda i: quartiles[i][1])
     high = quartiles[best][1]
-    return high < 1 - _SETTLED_MARGIN and all(low > high for i, (low, _) in enumerate(quartiles) if i != best)
+    return high < 1 - _SETTLED_MARGIN and all(
+        low > high or other_high <= high * (1 + _SETTLED_MARGIN)
+        for i, (low, other_high) in enumerate(quartiles)
+        if i != best
+    )
 
 
 @dataclass
