@@ -150,6 +150,48 @@ def conv_attributes(params: Sequence[object]) -> dict[str, ir.Attribute]:
     return attrs
 
 
+# -- reduce_window ----------------------------------------------------------------------------------
+_WINDOW_VECTORS = ("window_dimensions", "window_strides", "base_dilations", "window_dilations")
+
+
+def reduce_window_params(attrs: dict[str, ir.Attribute]) -> list[Arg] | None:
+    """`ReduceWindow`'s vectors (its `kind` comes from the body), popping the attributes they
+    model; an optional attribute that is absent is an empty vector. None keeps it opaque."""
+    rank = len(i64_array(attrs["window_dimensions"]))
+    vectors: list[tuple[int, ...]] = []
+    for name in _WINDOW_VECTORS:
+        attr = attrs.get(name)
+        values = i64_array(attr) if attr is not None else ()
+        if attr is not None and len(values) != rank:
+            return None
+        vectors.append(values)
+    padding: tuple[int, ...] = ()
+    if "padding" in attrs:
+        attr = attrs["padding"]
+        if ir.RankedTensorType(attr.type).shape != [rank, 2]:
+            return None
+        padding = tuple(int(v) for v in ir.DenseIntElementsAttr(attr))  # type: ignore[attr-defined]
+        if not padding:
+            return None  # an empty vector would read as "absent"
+    for name in (*_WINDOW_VECTORS, "padding"):
+        attrs.pop(name, None)
+    return [*vectors, padding]
+
+
+def reduce_window_attributes(params: Sequence[object]) -> dict[str, ir.Attribute]:
+    """The attributes of a `stablehlo.reduce_window` from `ReduceWindow`'s vectors (its `kind` is
+    the body, emitted by the exporter)."""
+    vectors, padding = params[:4], params[4]
+    attrs: dict[str, ir.Attribute] = {}
+    for name, value in zip(_WINDOW_VECTORS, vectors, strict=True):
+        if value:
+            attrs[name] = ir.DenseI64ArrayAttr.get(list(value))  # type: ignore[call-overload]
+    if padding:
+        pads = np.array(padding, dtype=np.int64).reshape(-1, 2)  # type: ignore[arg-type]
+        attrs["padding"] = ir.DenseElementsAttr.get(pads)  # type: ignore[call-overload]
+    return attrs
+
+
 # -- any typed op -----------------------------------------------------------------------------------
 def decode_params(spec: O.OpSpec, attrs: dict[str, ir.Attribute]) -> list[Arg] | None:
     """`spec`'s literal arguments from an op's attributes, popping the attributes they model (what
@@ -163,6 +205,8 @@ def decode_params(spec: O.OpSpec, attrs: dict[str, ir.Attribute]) -> list[Arg] |
         direction = hlo.ComparisonDirectionAttr(attrs.pop("comparison_direction")).value
         ctype = attrs.pop("compare_type", None)
         return [direction, hlo.ComparisonTypeAttr(ctype).value if ctype is not None else ""]
+    if spec.ctor == "ReduceWindow":
+        return reduce_window_params(attrs)
     out: list[Arg] = []
     for attr_name, kind in spec.params:
         if spec.ctor == "Reduce" and attr_name == "kind":
@@ -186,6 +230,8 @@ def encode_params(spec: O.OpSpec, params: Sequence[Arg]) -> dict[str, ir.Attribu
         if ctype:
             attrs["compare_type"] = hlo.ComparisonTypeAttr.get(ctype)
         return attrs
+    if ctor == "ReduceWindow":
+        return reduce_window_attributes(params)
     if ctor == "Reduce":  # (`kind` is the body, emitted by the exporter)
         return {"dimensions": ir.DenseI64ArrayAttr.get(list(params[0]))}  # type: ignore[arg-type]
     for (name, kind), value in zip(spec.params, params, strict=True):

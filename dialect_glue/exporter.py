@@ -22,6 +22,16 @@ from stablehlo_eqsat.dialect_glue.graph import OtherTy, TensorTy, Term, TermGrap
 from stablehlo_eqsat.dialect_glue.importer import ImportedFunction
 
 
+def emit_reduce_body(op: ir.Operation, kind: str, scalar: ir.Type, loc: ir.Location) -> None:
+    """The body of a `stablehlo.reduce` or `reduce_window` whose combiner is one binary op (`kind`)."""
+    block = op.regions[0].blocks.append(scalar, scalar)
+    body_ip = ir.InsertionPoint(block)
+    comb = ir.Operation.create(
+        O.REDUCE_BODY_OP[kind], results=[scalar], operands=list(block.arguments), loc=loc, ip=body_ip
+    )
+    ir.Operation.create("stablehlo.return", operands=[comb.result], loc=loc, ip=body_ip)
+
+
 @dataclass
 class ExtractedGraph:
     """A graph after extraction: new terms, and for each the original term it stands for (if any)."""
@@ -149,7 +159,7 @@ class _Exporter:
         operands: list[ir.Value] = [values[c] for c in term.children()]  # type: ignore[misc]
         attrs = encode_params(spec, O.params(term))
         attrs.update(self.extra(O.text(term, "extra")))
-        regions = 1 if ctor == "Reduce" else 0
+        regions = 1 if ctor in O.REDUCING else 0
         op = ir.Operation.create(
             spec.mlir,
             results=[self.mlir_type(term.ty)],
@@ -159,17 +169,9 @@ class _Exporter:
             loc=loc,
             ip=ip,
         )
-        if ctor == "Reduce":
-            self.emit_reduce_body(op, O.text(term, "kind"), operands[1].type, loc)
+        if ctor in O.REDUCING:
+            emit_reduce_body(op, O.text(term, "kind"), operands[1].type, loc)
         return op.result
-
-    def emit_reduce_body(self, op: ir.Operation, kind: str, scalar: ir.Type, loc: ir.Location) -> None:
-        block = op.regions[0].blocks.append(scalar, scalar)
-        body_ip = ir.InsertionPoint(block)
-        comb = ir.Operation.create(
-            O.REDUCE_BODY_OP[kind], results=[scalar], operands=list(block.arguments), loc=loc, ip=body_ip
-        )
-        ir.Operation.create("stablehlo.return", operands=[comb.result], loc=loc, ip=body_ip)
 
     def emit_opaque(
         self, term: Term, values: dict[int, ir.Value | ir.Operation | None], ip: ir.InsertionPoint

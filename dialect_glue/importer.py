@@ -284,7 +284,7 @@ class _Importer:
     # -- typed ops --------------------------------------------------------------------------------
     def import_typed(self, op: ir.Operation, graph: TermGraph, value) -> int | None:  # type: ignore[no-untyped-def]
         name = op.name
-        if len(op.regions) and name != "stablehlo.reduce":
+        if len(op.regions) and name not in ("stablehlo.reduce", "stablehlo.reduce_window"):
             return None
         if name == "stablehlo.constant":
             return self.import_constant(op, graph)
@@ -323,13 +323,13 @@ class _Importer:
 
     def _params(self, op: ir.Operation, spec: O.OpSpec, attrs: dict[str, ir.Attribute]) -> list[Arg] | None:
         """Literal arguments of `spec`, popping the attributes they model from `attrs`."""
-        if spec.ctor != "Reduce":
+        if spec.ctor not in O.REDUCING:
             return decode_params(spec, attrs)
         kind = self._reduce_kind(op)
         if kind is None:
             return None
-        dims = decode_params(spec, attrs)
-        return None if dims is None else [*dims, kind]
+        params = decode_params(spec, attrs)
+        return None if params is None else [*params, kind]
 
     def _reduce_kind(self, op: ir.Operation) -> str | None:
         """`add`/`mul`/... when the reduction has one input and its body is that one binary op."""

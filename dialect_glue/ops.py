@@ -229,6 +229,22 @@ STRUCTURED = [
     ),
     # The reduction's body is recognised when it is one binary op; `kind` names it ("add", "max", ...).
     OpSpec("Reduce", "reduce", "stablehlo.reduce", "TT", (("dimensions", "V"), ("kind", "S"))),
+    # Pooling: one input, the same one-op body as `Reduce`. Absent optional vectors stay empty;
+    # `padding` is flattened [lo0, hi0, lo1, hi1, ...].
+    OpSpec(
+        "ReduceWindow",
+        "reduce_window",
+        "stablehlo.reduce_window",
+        "TT",
+        (
+            ("window_dimensions", "V"),
+            ("window_strides", "V"),
+            ("base_dilations", "V"),
+            ("window_dilations", "V"),
+            ("padding", "V"),
+            ("kind", "S"),
+        ),
+    ),
     OpSpec(
         "Slice",
         "slice",
@@ -292,6 +308,7 @@ REDUCE_KINDS: dict[str, str] = {
     "stablehlo.or": "or",
 }
 REDUCE_BODY_OP: dict[str, str] = {kind: name for name, kind in REDUCE_KINDS.items()}
+REDUCING = frozenset({"Reduce", "ReduceWindow"})  # ops with a one-op body named by `kind`
 
 # Kinds of the structural constructors (after the type), for code that walks any term generically.
 LEAF_KINDS: dict[str, str] = {s.ctor: s.kinds for s in LEAF_SPECS}

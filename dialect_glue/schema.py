@@ -314,6 +314,22 @@ class Tensor(Expr, egg_sort="Tensor"):
         cls, ty: Ty, x: Tensor, y: Tensor, dimensions: Vec[i64], kind: StringLike, extra: StringLike
     ) -> Tensor: ...
 
+    @method(egg_fn="ReduceWindow")
+    @classmethod
+    def reduce_window(
+        cls,
+        ty: Ty,
+        x: Tensor,
+        y: Tensor,
+        window_dimensions: Vec[i64],
+        window_strides: Vec[i64],
+        base_dilations: Vec[i64],
+        window_dilations: Vec[i64],
+        padding: Vec[i64],
+        kind: StringLike,
+        extra: StringLike,
+    ) -> Tensor: ...
+
     @method(egg_fn="Slice")
     @classmethod
     def slice(

@@ -51,7 +51,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MEASURED = frozenset({"Conv", "Dot"})  # the ops whose cost comes from timing them
+# The ops whose cost comes from timing them: matrix products, convolutions, and pooling (whose
+# XLA CPU kernel is slower than its fused slices for some shapes and faster for others).
+MEASURED = frozenset({"Conv", "Dot", "ReduceWindow"})
 _METHOD = "b3"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
 _PROGRAM_METHOD = "p4"  # how whole programs are compared (part of their cache key)
 MEASURE_MODES = ("auto", "on", "off")
@@ -94,6 +96,7 @@ def op_module(ctor: str, ty: TensorTy, child_tys: list[TensorTy], params: tuple[
     from jaxlib.mlir.dialects import func
     from stablehlo_eqsat.dialect_glue.attributes import encode_params
     from stablehlo_eqsat.dialect_glue.context import make_context
+    from stablehlo_eqsat.dialect_glue.exporter import emit_reduce_body
 
     with make_context(), ir.Location.unknown():
         dtypes = {
@@ -112,11 +115,20 @@ def op_module(ctor: str, ty: TensorTy, child_tys: list[TensorTy], params: tuple[
             fn.attributes["sym_visibility"] = ir.StringAttr.get("public")
             block = fn.add_entry_block()  # type: ignore[attr-defined]
             with ir.InsertionPoint(block):
-                attrs = encode_params(O.BY_CTOR[ctor], params)  # type: ignore[arg-type]
-                name = "stablehlo.convolution" if ctor == "Conv" else "stablehlo.dot_general"
+                spec = O.BY_CTOR[ctor]
+                attrs = encode_params(spec, params)  # type: ignore[arg-type]
+                reducing = ctor in O.REDUCING
                 op = ir.Operation.create(
-                    name, results=[mlir(ty)], operands=list(block.arguments), attributes=attrs
+                    spec.mlir,
+                    results=[mlir(ty)],
+                    operands=list(block.arguments),
+                    attributes=attrs,
+                    regions=1 if reducing else 0,
                 )
+                if reducing:
+                    kind = params[-1]
+                    assert isinstance(kind, str)
+                    emit_reduce_body(op, kind, mlir(child_tys[1]), ir.Location.unknown())
                 func.ReturnOp([op.result])
         module.operation.verify()
         return str(module)

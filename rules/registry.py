@@ -20,7 +20,7 @@ from stablehlo_eqsat.rules.program import EgglogProgram, build
 # One module per concern; each defines one `RuleFamily` named like the module.
 FAMILIES = (
     "arith", "layout", "dot_general", "dot_layout", "reduce", "slice_concat", "multi", "constant_fold",
-    "conv",
+    "conv", "pool",
 )  # fmt: skip
 FP_MODES = ("strict", "xla", "fast")
 
