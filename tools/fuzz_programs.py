@@ -1,8 +1,9 @@
 """The fuzzer's configuration of the random-program generator (`random_programs.py`).
 
 Each program is a small random, well-typed StableHLO function (elementwise unary/binary ops,
-broadcast_in_dim/reshape/transpose, dot_general, convolution, reduce with add/max/min bodies,
-slice/concatenate/pad/reverse, compare/select/clamp, convert and constants) over f16, bf16,
+broadcast_in_dim/reshape/transpose, dot_general, convolution, reduce and reduce_window (pooling)
+with add/max/min bodies, slice/concatenate/pad/reverse, compare/select/clamp, convert and
+constants) over f16, bf16,
 f32, f64, i8, i32, i64, ui8 and i1, with size-1 and size-0 dimensions. It is seeded to make
 the rules fire: splat constants 0, -0, 1, -1 and 2, patterns like `x+0`, `x*1`, `neg(neg x)`,
 transpose pairs and convert round trips, duplicated subexpressions, and all-constant
@@ -288,7 +289,7 @@ class _FuzzBuilder(Builder):
         rhs = self.value(t.with_shape(rhs_dims[i] for i in rperm))
         self.dot_general(x, rhs, (lb, rb), (lc, rc))
 
-    def conv(self) -> None:
+    def conv(self) -> int:
         """A convolution over 1 or 2 spatial dimensions in a random layout: strides, padding,
         lhs (transposed) and rhs (atrous) dilation, feature groups (depthwise among them)."""
         rng = self.rng
@@ -334,7 +335,7 @@ class _FuzzBuilder(Builder):
         x = self.value(TType(tuple(in_size[in_labels[j]] for j in orders[0]), dtype), allow_const=False)
         w = self.value(TType(tuple(k_size[k_labels[j]] for j in orders[1]), dtype))
         out_shape = [out_size[out_labels[j]] for j in orders[2]]
-        self.convolution(x, w, layouts, out_shape, window, groups)  # type: ignore[arg-type]
+        return self.convolution(x, w, layouts, out_shape, window, groups)  # type: ignore[arg-type]
 
     def reduce_any(self) -> None:
         rng = self.rng
@@ -354,6 +355,33 @@ class _FuzzBuilder(Builder):
         scalar = TType((), t.dtype)
         init = self.const(scalar, init_kind) if rng.random() < 0.8 else self.arg(scalar)
         self.reduce(x, init, dims, body)
+
+    def pool_any(self) -> None:
+        """A pooling (`reduce_window`) of a float value, half the time of a new convolution's
+        result (the pooling rules only rewrite next to one): windows of 1-3 along each
+        dimension, strides and window dilation 1-2, padding 0-2; a maximum, minimum or sum."""
+        rng = self.rng
+        if rng.random() < 0.5:
+            x: int | None = self.conv()
+        else:
+            x = self.pick_type(lambda t: 1 <= len(t.shape) <= 4 and t.dtype in FLOATS and min(t.shape) > 0)
+        if x is None or min(self.type_of(x).shape, default=0) == 0:
+            return
+        t = self.type_of(x)
+        window, strides, dilations, padding = [], [], [], []
+        for n in t.shape:
+            w, s, d = int(rng.integers(1, 4)), int(rng.choice([1, 1, 2])), int(rng.choice([1, 1, 2]))
+            lo, hi = int(rng.integers(0, 3)), int(rng.integers(0, 3))
+            if n + lo + hi < (w - 1) * d + 1:  # the window is wider than the padded input: pad it up
+                hi += (w - 1) * d + 1 - (n + lo + hi)
+            window.append(w)
+            strides.append(s)
+            dilations.append(d)
+            padding.append((lo, hi))
+        body = self.choose(["maximum", "maximum", "minimum", "add"])
+        init_kind = "0" if body == "add" else "special"
+        init = self.const(TType((), t.dtype), init_kind)
+        self.reduce_window(x, init, window, strides, dilations, padding, body)
 
     def slice_any(self) -> None:
         rng = self.rng
@@ -439,7 +467,7 @@ class _FuzzBuilder(Builder):
             (self.broadcast, 4), (self.reshape_any, 3), (self.transpose_any, 4), (self.dot, 4),
             (self.reduce_any, 5), (self.slice_any, 4), (self.concat, 3), (self.pad_any, 3),
             (self.reverse_any, 2), (self.compare_any, 4), (self.select_any, 4), (self.convert_any, 4),
-            (self.clamp_any, 3), (self.conv, 3),
+            (self.clamp_any, 3), (self.conv, 3), (self.pool_any, 5),
         ]  # fmt: skip
         fns = [g for g, _ in gens]
         w = np.array([x for _, x in gens])

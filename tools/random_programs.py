@@ -365,6 +365,24 @@ class Builder:
         out = t.with_shape(s for i, s in enumerate(t.shape) if i not in dims)
         return self.emit("reduce", [x, init], out, f"<{{dimensions = {i64s(dims)}}}>", body)
 
+    def reduce_window(
+        self, x: int, init: int, window: Sequence[int], strides: Sequence[int], dilations: Sequence[int],
+        padding: Sequence[tuple[int, int]], body: str,
+    ) -> int:  # fmt: skip
+        """Pooling: each output element combines (`body`) a strided, dilated window of the padded
+        input (`padding` as (low, high) per dimension; the padded input must hold one window)."""
+        t = self.type_of(x)
+        out = [
+            (n + lo + hi - ((w - 1) * d + 1)) // s + 1
+            for n, (lo, hi), w, s, d in zip(t.shape, padding, window, strides, dilations, strict=True)
+        ]
+        pads = ", ".join(f"[{lo}, {hi}]" for lo, hi in padding)
+        props = (
+            f"<{{padding = dense<[{pads}]> : tensor<{len(t.shape)}x2xi64>, window_dilations = "
+            f"{i64s(dilations)}, window_dimensions = {i64s(window)}, window_strides = {i64s(strides)}}}>"
+        )
+        return self.emit("reduce_window", [x, init], t.with_shape(out), props, body)
+
     def slice(self, x: int, start: Sequence[int], limit: Sequence[int], strides: Sequence[int]) -> int:
         out = [
             0 if hi <= lo else (hi - lo + st - 1) // st
