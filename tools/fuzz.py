@@ -68,7 +68,8 @@ def _replace_uses(p: Program, old: int, new: int) -> Program:
 def shrink(
     p: Program, still_fails: Callable[[Program], bool], budget: float = 120.0, mode: str = "strict"
 ) -> Program:
-    """Delta debugging over ops: a smaller program on which `still_fails` holds."""
+    """Delta debugging over ops: a smaller program on which `still_fails` holds (fewer results,
+    ops bypassed, a result's op replaced by one of its operands)."""
     deadline = time.monotonic() + budget
     best = dce(p.copy())
     changed = True
@@ -114,6 +115,20 @@ def shrink(
                     break
             if changed:
                 break
+        # 3. Return an operand of a result's op instead (of any type: the signature follows),
+        #    which step 2 cannot do for an op whose operands' types differ from its result's.
+        if not changed:
+            producers = {o.id: o for o in best.ops}
+            for i, r in enumerate(best.results):
+                for v in dict.fromkeys(producers[r].operands if r in producers else []):
+                    q = best.copy()
+                    q.results = [*q.results[:i], v, *q.results[i + 1 :]]
+                    q = dce(q)
+                    if q.ops and still_fails(q):
+                        best, changed = q, True
+                        break
+                if changed or time.monotonic() > deadline:
+                    break
     return best
 
 
