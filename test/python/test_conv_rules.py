@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import math
 
+import expansions
 import numpy as np
 import pytest
 from stablehlo_eqsat.dialect_glue.context import make_context
-from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, replace_function
-from stablehlo_eqsat.dialect_glue.graph import TermGraph
 from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
-from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
-from stablehlo_eqsat.rules.base import ExpansionContext
+from stablehlo_eqsat.passes.constants import canonicalize_splats
 from stablehlo_eqsat.rules.registry import all_rules
 
 import stablehlo_eqsat.xla as xla
@@ -303,34 +301,7 @@ LEFT_ALONE = [
 
 def alternatives(text: str) -> dict[str, list[str]]:
     """rule -> the modules its expansion produces for the function's first matching term."""
-    out: dict[str, list[str]] = {}
-    for name, info in RULES.items():
-        with make_context():
-            from jaxlib.mlir import ir
-
-            module = ir.Module.parse(text)
-            func = next(op.operation for op in module.body.operations)
-            fn = import_function(func, pure_functions(module))
-            graph = canonicalize_splats(fn.body.graph, fn.tables)
-            ctx = ExpansionContext(TermGraph(list(graph.terms), dict(graph.index), list(graph.roots)))
-            root = graph.roots[0]
-            assert info.expand is not None
-            alts = [a for tid in graph.live() for a in info.expand(ctx, tid)]
-            texts = []
-            for alt in alts:
-                # The alternative replaces the term it equals: here always the root.
-                g = TermGraph(
-                    list(ctx.graph.terms),
-                    dict(ctx.graph.index),
-                    [alt if r == root else r for r in graph.roots],
-                )
-                extracted = materialize_splats(ExtractedGraph(g, {}), fn.tables)
-                new = replace_function(fn, {0: extracted})
-                new.verify()
-                texts.append(str(module))
-            if texts:
-                out[name] = texts
-    return out
+    return expansions.alternatives(text, RULES)
 
 
 def _inputs(text: str, dtype: str, seed: int) -> list[np.ndarray]:

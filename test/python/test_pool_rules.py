@@ -9,14 +9,9 @@ for sums. NHWC and NCHW, strides, padding, window dilation, float32 and bfloat16
 
 from __future__ import annotations
 
+import expansions
 import numpy as np
 import pytest
-from stablehlo_eqsat.dialect_glue.context import make_context
-from stablehlo_eqsat.dialect_glue.exporter import ExtractedGraph, replace_function
-from stablehlo_eqsat.dialect_glue.graph import TermGraph
-from stablehlo_eqsat.dialect_glue.importer import import_function, pure_functions
-from stablehlo_eqsat.passes.constants import canonicalize_splats, materialize_splats
-from stablehlo_eqsat.rules.base import ExpansionContext
 from stablehlo_eqsat.rules.registry import all_rules
 
 import stablehlo_eqsat.xla as xla
@@ -60,30 +55,7 @@ def pool_module(
 
 def alternatives(text: str) -> dict[str, list[str]]:
     """rule -> the modules its expansion produces, the alternative in place of the pooling."""
-    out: dict[str, list[str]] = {}
-    for name, info in RULES.items():
-        with make_context():
-            from jaxlib.mlir import ir
-
-            module = ir.Module.parse(text)
-            func = next(op.operation for op in module.body.operations)
-            fn = import_function(func, pure_functions(module))
-            graph = canonicalize_splats(fn.body.graph, fn.tables)
-            ctx = ExpansionContext(TermGraph(list(graph.terms), dict(graph.index), list(graph.roots)))
-            root = graph.roots[0]
-            assert info.expand is not None
-            texts = []
-            for alt in [a for tid in graph.live() for a in info.expand(ctx, tid)]:
-                g = TermGraph(
-                    list(ctx.graph.terms),
-                    dict(ctx.graph.index),
-                    [alt if r == root else r for r in graph.roots],
-                )
-                replace_function(fn, {0: materialize_splats(ExtractedGraph(g, {}), fn.tables)}).verify()
-                texts.append(str(module))
-            if texts:
-                out[name] = texts
-    return out
+    return expansions.alternatives(text, RULES)
 
 
 def _inputs(text: str, dtype: str) -> list[np.ndarray]:
