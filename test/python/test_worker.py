@@ -123,9 +123,9 @@ def test_the_driver_measures_in_a_worker_process(tmp_path: Path) -> None:
 
 def test_a_worker_that_never_answers_leaves_the_measurement_to_this_process(tmp_path: Path) -> None:
     m = Measurer(tmp_path / "m.json", budget_seconds=60)
-    m._worker = Worker(
-        subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    )
+    gone = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    gone.wait()  # the request then meets a closed pipe (it did in CI, by chance, and was not handled)
+    m._worker = Worker(gone)
     kids = [TensorTy((16, 32), "f32"), TensorTy((32, 8), "f32")]
     t = m.seconds("Dot", TensorTy((16, 8), "f32"), kids, ((), (), (1,), (0,)))
     assert t is not None and m._worker is None and m.worker_calls == 0

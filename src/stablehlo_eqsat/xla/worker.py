@@ -20,6 +20,7 @@ taken in-process: the parent waits, idle, for the reply.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import struct
@@ -107,7 +108,8 @@ class Worker:
         self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):  # a request still buffered for a child that is gone
+                    stream.close()
 
 
 def main() -> None:
