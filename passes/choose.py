@@ -33,6 +33,7 @@ from stablehlo_eqsat.passes.refine import keep_convolutions, refine, rewrite_con
 from stablehlo_eqsat.passes.reports import GraphReport
 
 _MOVES_PER_SECOND = 1000  # refinement moves scored per second of `refine` (on windows, `refine.py`)
+_TIME_NET_FLOOR = 0.1  # seconds: the least time net of a refinement search
 
 # Candidates with only the convolution rewrites the model is surest of: those predicted at least
 # this many times faster than the convolution (the model's error on rewrites is up to ~1.5x).
@@ -77,9 +78,13 @@ def choose(
     if config.refine_seconds > 0 and report.saturation.matches:
         table = table if table is not None else GreedyDag().table(data, cost)
         # Deterministic: a budget of scored moves (about what the machine scores in the time
-        # given), the time only a safety net at four times that.
+        # given), the time only a safety net at four times that, and never under
+        # `_TIME_NET_FLOOR`: a window of a large module gets a few milliseconds of the budget,
+        # and a net that short ended some windows' searches inside their first whole-program
+        # score (8-15 ms), so the 100,000-op module came out different from run to run.
         moves = max(1, int(config.refine_seconds * _MOVES_PER_SECOND))
-        choice, _ = refine(data, roots, choice, table, score, 4 * config.refine_seconds, moves, window_score)
+        net = max(4 * config.refine_seconds, _TIME_NET_FLOOR)
+        choice, _ = refine(data, roots, choice, table, score, net, moves, window_score)
     # Candidates for measuring the whole function: the same program with only the convolution
     # rewrites the model is confident of, and with every convolution kept.
     alternatives: dict[str, Choice] = {}
