@@ -318,23 +318,30 @@ class Measurer:
             log.info("no XLA worker process (%s): measuring in this process", e)
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """`fn(*args)` in the worker if there is one, else here. A worker that died is not used
-        again: the measurement that found it so fails, unless the worker never answered any."""
+        """`fn(*args)` in the worker if there is one, else here. The worker is first asked
+        something that cannot fail (its answer comes once it has loaded XLA): one that does not
+        answer that could not start, and measuring goes on in this process. A worker that dies
+        on a measurement (XLA aborting on the module) is not used again, and that measurement
+        fails, the process goes on."""
         worker = self._worker
         if worker is None:
             return fn(*args)
         from stablehlo_eqsat.xla.worker import WorkerDied
 
         try:
-            value = worker.call(fn, *args)
+            if not self.worker_calls:
+                worker.call(len, ())
         except WorkerDied as e:
             self._worker = None
             worker.close()
-            if self.worker_calls:
-                raise
-            # It never answered: it could not start (as likely as this op crashing it).
             log.info("%s; measuring in this process", e)
             return fn(*args)
+        try:
+            value = worker.call(fn, *args)
+        except WorkerDied:
+            self._worker = None
+            worker.close()
+            raise
         self.worker_calls += 1
         return value
 

@@ -129,3 +129,15 @@ def test_a_worker_that_never_answers_leaves_the_measurement_to_this_process(tmp_
     kids = [TensorTy((16, 32), "f32"), TensorTy((32, 8), "f32")]
     t = m.seconds("Dot", TensorTy((16, 8), "f32"), kids, ((), (), (1,), (0,)))
     assert t is not None and m._worker is None and m.worker_calls == 0
+
+
+def test_a_worker_that_dies_on_a_measurement_fails_that_measurement_alone(tmp_path: Path) -> None:
+    """XLA aborting on a module kills the worker, not the process that asked: that measurement
+    fails (None: the analytical model answers) and the next ones run in this process."""
+    m = Measurer(tmp_path / "m.json", budget_seconds=60)
+    m._worker = Worker.start()
+    with pytest.raises(WorkerDied):
+        m._run(os._exit, 134)  # what an abort in XLA looks like from here
+    assert m._worker is None
+    kids = [TensorTy((16, 32), "f32"), TensorTy((32, 8), "f32")]
+    assert m.seconds("Dot", TensorTy((16, 8), "f32"), kids, ((), (), (1,), (0,))) is not None  # in-process
