@@ -18,6 +18,9 @@ from stablehlo_eqsat.dialect_glue import ops as O
 from stablehlo_eqsat.dialect_glue.attributes import decode_params
 from stablehlo_eqsat.dialect_glue.graph import Arg, OtherTy, TensorTy, Term, TermGraph, Ty
 
+# Typed ops with a region: a body of one binary op, named by the term's `kind`.
+_ONE_OP_BODIES = frozenset(O.BY_CTOR[ctor].mlir for ctor in O.REDUCING)
+
 # Opaque ops that are known to have no side effects (when their regions have none either).
 PURE_OPAQUE = (
     frozenset(
@@ -284,7 +287,7 @@ class _Importer:
     # -- typed ops --------------------------------------------------------------------------------
     def import_typed(self, op: ir.Operation, graph: TermGraph, value) -> int | None:  # type: ignore[no-untyped-def]
         name = op.name
-        if len(op.regions) and name not in ("stablehlo.reduce", "stablehlo.reduce_window"):
+        if len(op.regions) and name not in _ONE_OP_BODIES:
             return None
         if name == "stablehlo.constant":
             return self.import_constant(op, graph)

@@ -269,12 +269,11 @@ class EqsatPass:
         try:
             reports = run_on_module(module, config, diagnostics, self.name)
         finally:
-            worker_calls = measurer.worker_calls
             measurer.close()
         if reports:
             reports[0].measure_seconds = measurer.spent_seconds
             reports[0].measured_ops = measurer.measured
             reports[0].measured_programs = measurer.programs_measured
             reports[0].measure_cache_hits = measurer.cache_hits
-            reports[0].measured_in_worker = worker_calls > 0
+            reports[0].measured_in_worker = measurer.worker_calls > 0
         return reports

@@ -90,6 +90,12 @@ def op_key(ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -
     return f"{ctor}|{','.join(map(str, child_tys))}->{ty}|{params!r}"
 
 
+def measured_params(ctor: str, args: tuple[object, ...]) -> tuple[object, ...]:
+    """The literals of a term or e-node with arguments `args` that a timing is keyed by: those
+    after its operands, without its `extra` key."""
+    return tuple(args[len(O.BY_CTOR[ctor].operands) : -1])
+
+
 def op_module(ctor: str, ty: TensorTy, child_tys: list[TensorTy], params: tuple[object, ...]) -> str:
     """StableHLO text of a module whose `@main` is the one op, its operands parameters."""
     from jaxlib.mlir import ir
@@ -219,7 +225,7 @@ class Measurer:
             or not all(isinstance(t, TensorTy) for t in child_tys)
         ):
             return None
-        key = f"{self.backend}|{_METHOD}|{op_key(ctor, ty, child_tys, params)}"
+        key = self._op_key(ctor, ty, child_tys, params)
         self._load()
         hit = self._cache.get(key)
         if hit is not None:
@@ -351,20 +357,25 @@ class Measurer:
             self._worker.close()
             self._worker = None
 
+    def _op_key(self, ctor: str, *op: Any) -> str:
+        """The cache key of one timing on this backend: an op (`op_key` of `ctor`, its type, its
+        operands' types and its literals), or the call overhead (`"baseline"`)."""
+        return f"{self.backend}|{_METHOD}|{op_key(ctor, *op) if op else ctor}"
+
     def has_timed(self, ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> bool:
         """Whether the cache has this op's time."""
         self._load()
-        return f"{self.backend}|{_METHOD}|{op_key(ctor, ty, child_tys, params)}" in self._cache
+        return self._op_key(ctor, ty, child_tys, params) in self._cache
 
     @property
     def is_new(self) -> bool:
         """Whether nothing was ever measured with this cache (not even the call overhead)."""
         self._load()
-        return f"{self.backend}|{_METHOD}|baseline" not in self._cache
+        return self._op_key("baseline") not in self._cache
 
     def _baseline(self) -> float:
         """The time of running an executable that does (almost) nothing: call overhead, not kernel time."""
-        key = f"{self.backend}|{_METHOD}|baseline"
+        key = self._op_key("baseline")
         if key not in self._cache:
             text = (
                 "func.func public @main(%a: tensor<4xf32>) -> tensor<4xf32> {\n"
@@ -481,7 +492,7 @@ class MeasuredCostModel(CostModel):
                     if term.ctor == "Dot" and self.mode != "on":
                         continue  # in `auto` only the dots a change touches are timed
                     child_tys = [graph.terms[c].ty for c in term.children()]
-                    params = tuple(term.args[len(O.BY_CTOR[term.ctor].operands) : -1])
+                    params = measured_params(term.ctor, term.args)
                     if not self.measurer.has_timed(term.ctor, term.ty, child_tys, params):
                         return True
         return False
@@ -504,7 +515,7 @@ class MeasuredCostModel(CostModel):
     ) -> float | None:
         if self.mode == "off":
             return None
-        params = tuple(args[len(O.BY_CTOR[ctor].operands) : -1])
+        params = measured_params(ctor, args)
         t = self.measurer.seconds(ctor, ty, child_tys, params, time_it)
         if t is not None and ctor == "Conv":
             t *= 1.0 - self.keep_margin

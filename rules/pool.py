@@ -26,7 +26,6 @@ FAMILY = pool = RuleFamily("pool")
 #   -> init (+) the W strided slices P[k*r : k*r + (O-1)*s + 1 : s] of P = pad(x, init, lo, hi),
 #      combined by the body's op (a max-pool: the maximum of its nine shifted slices)
 MAX_WINDOW = 49  # window elements: slices in the fused loop
-_COMBINE = {"add": "Add", "mul": "Mul", "max": "Max", "min": "Min", "and": "And", "or": "Or"}
 
 
 def _pool_slices(ctx: ExpansionContext, tid: int, kinds: tuple[str, ...]) -> Iterator[int]:
@@ -55,7 +54,7 @@ def _pool_slices(ctx: ExpansionContext, tid: int, kinds: tuple[str, ...]) -> Ite
     if any(padding):
         shape = tuple(n + a + b for n, a, b in zip(xty.shape, lo, hi, strict=True))
         p = ctx.add(Term("Pad", TensorTy(shape, xty.dtype), (x, init, lo, hi, (0,) * rank, "")))
-    op = _COMBINE[O.text(t, "kind")]
+    op = O.BY_MLIR[O.REDUCE_BODY_OP[O.text(t, "kind")]].ctor  # the body's op as a tensor op
     total = ctx.add(Term("Bcast", oty, (init, (), "")))
     for k in itertools.product(*(range(w) for w in window)):
         start = tuple(i * r for i, r in zip(k, dilation, strict=True))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from stablehlo_eqsat.dialect_glue.graph import TensorTy, TermGraph
-from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
+from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer, measured_params
 from stablehlo_eqsat.passes.profile import load_profile
 from test_measure import DEPTHWISE
 
@@ -71,14 +71,12 @@ def _functions(text: str) -> list[list[TermGraph]]:
 
 def _time_measured_ops(functions: list[list[TermGraph]], path: Path, ctor: str) -> None:
     """Time every `ctor` op of these functions into the cache at `path`."""
-    from stablehlo_eqsat.dialect_glue import ops as O
-
     m = Measurer(path, budget_seconds=60)
     for graph in (g for graphs in functions for g in graphs):
         for term in graph.terms:
             if term.ctor == ctor:
                 kids = [graph.terms[c].ty for c in term.children()]
-                assert m.seconds(ctor, term.ty, kids, tuple(term.args[len(O.BY_CTOR[ctor].operands) : -1]))
+                assert m.seconds(ctor, term.ty, kids, measured_params(ctor, term.args))
 
 
 def test_the_pass_expects_to_measure_on_a_new_cache_or_an_untimed_convolution(tmp_path: Path) -> None:
