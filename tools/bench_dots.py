@@ -14,12 +14,15 @@ alternatives the e-graph's dot rules choose between, in groups:
 * `merged` (unbatched products): three projections of one `x` as three dots against one dot with
   the weights concatenated, then sliced.
 
-Each program is priced by the analytical model (`CostModel.estimate`, measuring off: the model
-the extractor uses) and timed under XLA CPU, a group at a time with the one timer
+Each program is priced twice: by the analytical model (`CostModel.estimate`, measuring off: the
+model the extractor uses), and as the pass decides between programs whose dots differ
+(`MeasuredCostModel`, measuring on: each dot timed alone with its shapes and dimension numbers,
+as the pass times the dots of a change in `judge`, into a measurement cache of the run's own;
+the other ops priced analytically). Each is timed under XLA CPU, a group at a time with the one timer
 (`xla.time_interleaved`, each program on its own random inputs), with a second compilation of
 the group's first program as the control; the time of a call that does almost nothing is
 subtracted from each (the model prices kernels, not the call). `--scale S` multiplies every
-M, K and N by S (the zoo's blocks are small: hidden 64). Reported: Spearman's rho of predicted against
+M, K and N by S (the zoo's blocks are small: hidden 64). Reported: Spearman's rho of each price against
 measured time within each group and pooled over groups as ratios to the group's first program,
 over the alternatives that differ from it by more than the measurement's noise (twice the
 control's deviation, at least 3%); and, per form, whether the model's kernel (`dot_cost.py`)
@@ -35,12 +38,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stablehlo_eqsat.tools.cost_report import spearman
 from stablehlo_eqsat.tools.report import load_average, machine_description, markdown_table, progress
 
 import stablehlo_eqsat.xla as xla
 
+if TYPE_CHECKING:
+    from stablehlo_eqsat.passes.measure import Measurer
+
+# The prices compared with the measurement: field of `Program` -> its name in the report.
+# The last is the measurement's own repeatability: what the best model could reach.
+PRICES = {"predicted_s": "analytical", "priced_s": "dots timed", "remeasured_s": "second timing"}
 BLOCKS = ("mlp", "gpt2_block", "bert_layer", "llama_block", "vit_block", "mixer_block", "redundant_attention")
 NOISE_FLOOR = 0.03
 
@@ -50,8 +60,10 @@ class Program:
     group: str
     name: str
     text: str
-    predicted_s: float = math.nan
+    predicted_s: float = math.nan  # the analytical model
+    priced_s: float = math.nan  # as the pass decides: dots timed alone, the rest analytical
     measured_s: float = math.nan
+    remeasured_s: float = math.nan  # a second timing, after every group's first
     kernel: str = ""  # the model's kernel for its dot (`forms` only)
     xla_library: bool | None = None  # XLA ran the dot as a library (YNNPACK) fusion
 
@@ -164,20 +176,27 @@ def groups_for(p: Product) -> dict[str, list[Program]]:
 
 
 # -- pricing and timing -------------------------------------------------------------------------
-def predict(programs: Sequence[Program], device: str) -> None:
+def predict(programs: Sequence[Program], device: str, measurer: Measurer) -> None:
     from stablehlo_eqsat.dialect_glue import ops as O
     from stablehlo_eqsat.dialect_glue.context import make_context
     from stablehlo_eqsat.passes.cost import CostModel
     from stablehlo_eqsat.passes.dot_cost import dot_form
+    from stablehlo_eqsat.passes.measure import MeasuredCostModel
     from stablehlo_eqsat.passes.profile import load_profile
     from stablehlo_eqsat.tools.cost_variants import main_graph
 
-    model = CostModel(load_profile(device))
+    profile = load_profile(device)
+    model = CostModel(profile)
+    measured = MeasuredCostModel(profile, measurer=measurer, mode="on")
     for prog in programs:
         with make_context():
             graph = main_graph(prog.text)
         est = model.estimate(graph)
         prog.predicted_s = est.seconds
+        priced = measured.for_function([graph]).estimate(graph)
+        if not all(k.measured for k in priced.kernels if k.kind == "dot"):
+            raise RuntimeError(f"{prog.group}, {prog.name}: a dot could not be timed alone")
+        prog.priced_s = priced.seconds
         graph = est.graph
         dots = [graph.terms[k.members[0]] for k in est.kernels if k.kind == "dot"] if graph else []
         if len(dots) == 1 and prog.group.endswith("forms"):
@@ -191,11 +210,11 @@ BASELINE = (
 )
 
 
-def measure(programs: Sequence[Program], rounds: int) -> float:
-    """Time one group, with a second compilation of its first program and a program that does
-    almost nothing (the cost of a call, ~10 us here, which the model does not price and which
-    would compress every ratio toward 1 at these sizes: it is subtracted); returns the control's
-    ratio to the first."""
+def measure(programs: Sequence[Program], rounds: int, field: str = "measured_s") -> float:
+    """Time one group (into `field` of each program), with a second compilation of its first
+    program and a program that does almost nothing (the cost of a call, ~10 us here, which the
+    model does not price and which would compress every ratio toward 1 at these sizes: it is
+    subtracted); returns the control's ratio to the first."""
     texts = [p.text for p in programs] + [programs[0].text, BASELINE]
     exes = [xla.compile_module(t) for t in texts]
     args = [
@@ -207,46 +226,56 @@ def measure(programs: Sequence[Program], rounds: int) -> float:
     call = samples[-1].median
     net = [max(s.median - call, 0.05 * s.median) for s in samples[:-1]]
     for prog, exe, seconds in zip(programs, exes, net, strict=False):
-        prog.measured_s = seconds
+        setattr(prog, field, seconds)
         if prog.group.endswith("forms"):
             prog.xla_library = "__ynn_fusion" in exe.hlo_modules()[0].to_string()
     return net[-1] / net[0]
 
 
 def summarize(groups: dict[str, list[Program]], controls: dict[str, float]) -> dict[str, object]:
-    pooled_pred, pooled_meas = [], []
+    """Spearman's rho of each price (`PRICES`) against the measured times, within each group and
+    pooled over the groups' alternatives that the measurement separates from the group's first."""
+    pooled: dict[str, list[float]] = {price: [] for price in ("measured_s", *PRICES)}
     per_group = {}
     for name, progs in groups.items():
         base = progs[0]
         noise = max(NOISE_FLOOR, 2 * abs(math.log(controls[name])))
         kept = [p for p in progs[1:] if abs(math.log(p.measured_s / base.measured_s)) > noise]
         for p in kept:
-            pooled_pred.append(p.predicted_s / base.predicted_s)
-            pooled_meas.append(p.measured_s / base.measured_s)
-        per_group[name] = {
-            "rho": spearman([p.predicted_s for p in progs], [p.measured_s for p in progs]),
-            "noise": noise,
-            "distinct": len(kept),
-            # a pair the measurement separates, ordered the same way by the model
-            "agree": all(
-                (p.predicted_s < base.predicted_s) == (p.measured_s < base.measured_s) for p in kept
-            ),
-        }
+            for price, ratios in pooled.items():
+                # (a dot timed alone at the call's own cost is priced 0: a nanosecond here)
+                ratios.append(max(getattr(p, price), 1e-9) / max(getattr(base, price), 1e-9))
+        per_group[name] = {"noise": noise, "distinct": len(kept)}
+        for price, label in PRICES.items():
+            per_group[name][f"rho {label}"] = spearman(
+                [getattr(p, price) for p in progs], [p.measured_s for p in progs]
+            )
+            # each pair the measurement separates, ordered the same way by that price
+            per_group[name][f"agree {label}"] = all(
+                (getattr(p, price) < getattr(base, price)) == (p.measured_s < base.measured_s) for p in kept
+            )
     forms = [p for progs in groups.values() for p in progs if p.xla_library is not None]
     kernels_right = sum((p.kernel in ("gemm", "gemm-rhs-minor")) == p.xla_library for p in forms)
     return {
-        "pooled_rho": spearman(pooled_pred, pooled_meas),
-        "pooled_points": len(pooled_pred),
+        "pooled_rho": {
+            label: spearman(pooled[price], pooled["measured_s"]) for price, label in PRICES.items()
+        },
+        "pooled_points": len(pooled["measured_s"]),
         "kernels_right": kernels_right,
         "kernels": len(forms),
         "groups": per_group,
     }
 
 
+def rho_line(summary: dict[str, object]) -> str:
+    return ", ".join(f"{label} {rho:.3f}" for label, rho in summary["pooled_rho"].items())  # type: ignore[attr-defined]
+
+
 def write(
     out: Path, argv: Sequence[str], groups: dict[str, list[Program]], summary: dict[str, object]
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    rhos = rho_line(summary)
     lines = [
         "# stablehlo-eqsat: dot alternatives, the cost model against XLA",
         "",
@@ -254,8 +283,8 @@ def write(
         "",
         f"Machine: {machine_description('cpu')}; load average {load_average()}.",
         "",
-        f"**Pooled Spearman rho {summary['pooled_rho']:.3f}** over {summary['pooled_points']} alternatives "
-        "that differ from their group's first by more than the noise (ratios to the first); "
+        f"**Pooled Spearman rho: {rhos}** over {summary['pooled_points']} alternatives that differ "
+        "from their group's first by more than the noise (ratios to the first); "
         f"the model's dot kernel is XLA's for {summary['kernels_right']} of {summary['kernels']} forms.",
         "",
     ]
@@ -265,25 +294,17 @@ def write(
         g = per_group[name]
         for p in progs:
             rows.append([
-                name, p.name, f"{p.predicted_s * 1e6:.1f}", f"{p.measured_s * 1e6:.1f}",
-                f"{p.measured_s / progs[0].measured_s:.2f}", p.kernel,
+                name, p.name, *(f"{getattr(p, price) * 1e6:.1f}" for price in PRICES),
+                f"{p.measured_s * 1e6:.1f}", f"{p.measured_s / progs[0].measured_s:.2f}", p.kernel,
                 "" if p.xla_library is None else ("library" if p.xla_library else "generic"),
             ])  # fmt: skip
+        rhos = " / ".join(f"{g[f'rho {label}']:.2f}" for label in PRICES.values())
         rows.append(
-            [
-                name,
-                f"rho {g['rho']:.2f}, noise {g['noise']:.3f}, {g['distinct']} distinct",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ]
+            [name, f"rho {rhos}, noise {g['noise']:.3f}, {g['distinct']} distinct"] + [""] * (4 + len(PRICES))
         )
+    headers = ["group", "program", *(f"{label} us" for label in PRICES.values()), "measured us", "vs first"]
     lines += markdown_table(
-        ["group", "program", "predicted us", "measured us", "vs first", "model kernel", "XLA kernel"],
-        rows,
-        "llrrrll",
+        [*headers, "model kernel", "XLA kernel"], rows, "ll" + "r" * (2 + len(PRICES)) + "ll"
     )
     (out / "report.md").write_text("\n".join(lines) + "\n")
     data = {"summary": summary, "programs": [{k: v for k, v in asdict(p).items() if k != "text"} for p in
@@ -319,15 +340,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups: dict[str, list[Program]] = {}
     for prod in sorted((b, m * args.scale, k * args.scale, n * args.scale) for b, m, k, n in found):
         groups.update(groups_for(prod))
+    from stablehlo_eqsat.passes.measure import Measurer
+
+    out = Path(args.out)
+    measurer = Measurer(cache_path=out / "measure-cache.json", budget_seconds=math.inf)
     controls = {}
     for i, (name, progs) in enumerate(groups.items()):
         progress(f"[{i + 1}/{len(groups)}] {name}")
-        predict(progs, args.device)
+        predict(progs, args.device, measurer)
         controls[name] = measure(progs, args.rounds)
+    for i, (name, progs) in enumerate(groups.items()):
+        progress(f"[{i + 1}/{len(groups)}] {name}, again")
+        measure(progs, args.rounds, "remeasured_s")
     summary = summarize(groups, controls)
-    write(Path(args.out), argv if argv is not None else __import__("sys").argv[1:], groups, summary)
+    write(out, argv if argv is not None else __import__("sys").argv[1:], groups, summary)
     print(
-        f"{len(groups)} groups: pooled rho {summary['pooled_rho']:.3f} over {summary['pooled_points']} "
+        f"{len(groups)} groups: pooled rho {rho_line(summary)} over {summary['pooled_points']} "
         f"alternatives; kernels right {summary['kernels_right']}/{summary['kernels']}"
     )
     return 0

@@ -46,7 +46,13 @@ def test_summary_pools_only_alternatives_above_the_noise() -> None:
     for programs in groups.values():
         for i, p in enumerate(programs):
             p.predicted_s = 1.0 + i
+            p.priced_s = 10.0 - i  # ranks them the other way round
             p.measured_s = 1.0 + (i if i != 1 else 0.01)  # the second within noise of the first
+            p.remeasured_s = p.measured_s
     summary = summarize(groups, dict.fromkeys(groups, 1.0))
     assert summary["pooled_points"] == 6 + 0 + 0  # forms: 7 alternatives, one within the noise
-    assert summary["pooled_rho"] == pytest.approx(1.0)
+    assert summary["pooled_rho"] == {
+        "analytical": pytest.approx(1.0),
+        "dots timed": pytest.approx(-1.0),
+        "second timing": pytest.approx(1.0),
+    }
