@@ -101,6 +101,18 @@ class TermGraph:
     def __len__(self) -> int:
         return len(self.terms)
 
+    def program_key(self) -> str:
+        """A stable text naming the program: its live terms in order (operands by position in
+        that order, not by term id), its roots. Two graphs with the same key compute the same."""
+        live = self.live()
+        index = {t: i for i, t in enumerate(live)}
+        rows = []
+        for t in live:
+            term = self.terms[t].map_children(index)
+            rows.append(f"{term.ctor}|{term.ty}|{term.args!r}")
+        rows.append(repr([index[r] for r in self.roots]))
+        return "\n".join(rows)
+
     def live(self) -> list[int]:
         """Ids of the terms reachable from the roots, children before parents."""
         seen: set[int] = set()

@@ -121,6 +121,8 @@ def choose(
             continue
         alternative = build_graph(data, alt_choice, roots)
         slack = REWRITTEN_SLACK if name == CONVS_REWRITTEN else 1e-9
+        if name == CONVS_KEPT and alternative.graph.program_key() == canonical.program_key():
+            continue  # the input itself: what goes out when no candidate measures faster
         if config.model.estimate(alternative.graph).seconds <= before.seconds * (1 + slack):
             result.alternatives[name] = materialize_splats(alternative, tables)
     return result, report

@@ -1,7 +1,8 @@
 """Stage 5, choose by measuring: for a function with convolutions, the candidates `choose.py`
-made (as extracted, only the confident convolution rewrites, every convolution rewritten, every
-convolution kept) are timed as whole functions on the backend, and the fastest goes out if it
-is no slower than the input.
+made (as extracted, only the confident convolution rewrites, every convolution rewritten) are
+timed as whole functions on the backend, and the fastest goes out if it is no slower than the
+input; if none is, the program with every convolution kept (the other rewrites taken) is timed
+against the input next.
 
 Per-op measurements price each convolution and its rewrites one at a time; what the rewrites
 cost once XLA has fused (or failed to fuse) the whole function only a measurement of the whole
@@ -53,9 +54,10 @@ def replace_measured(
 ) -> ir.Operation:
     """Put in place the fastest, as measured, of the extracted program and its alternatives with
     only the confident convolution rewrites, if it measures no slower than the input; otherwise
-    the program with every convolution kept. Without a measurement (over budget, not runnable
-    alone) the model's choice stands, and so it does, untimed, where the model predicts a time
-    ratio after/before of at most `decisive`. Returns the function now in place."""
+    the program with every convolution kept, if that measures no slower (timed next), or the
+    input. Without a measurement (over budget, not runnable alone) the model's choice stands,
+    and so it does, untimed, where the model predicts a time ratio after/before of at most
+    `decisive`. Returns the function now in place."""
     before, after = report.costs()
     if before > 0 and after <= decisive * before:
         report.decided_untimed = True
@@ -67,8 +69,37 @@ def replace_measured(
     names = {n for e in extracted.values() for n in e.alternatives}
     candidates = [("as extracted", extracted)]
     candidates += [(name, variant(name)) for name in (*CONFIDENT, CONVS_REWRITTEN) if name in names]
-    # The candidates are identified by their term graphs (cheap); only on a cache miss is each
-    # built next to the function (verified), printed and dropped again, and the lot timed.
+    ratios = _time_candidates(fn, candidates, ratio)
+    if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
+        return replace_function(fn, extracted)
+    for (label, _), r in zip(candidates, ratios, strict=True):
+        report.measured_candidates[label] = r
+    best = min(range(len(candidates)), key=lambda i: ratios[i])
+    if ratios[best] <= 1.0 + _MEASURE_NOISE:
+        report.measured_ratio, report.measured_choice = ratios[best], candidates[best][0]
+        return replace_function(fn, candidates[best][1])
+    report.measured_ratio, report.measured_kept_input = ratios[best], True
+    if CONVS_KEPT not in names:
+        return fn.func
+    # Every convolution rewrite lost: the program with the convolutions kept and the other rewrites
+    # taken is timed against the input in turn (its rewrites are changes too), and goes out only
+    # if it is no slower.
+    kept = variant(CONVS_KEPT)
+    (kept_ratio,) = _time_candidates(fn, [(CONVS_KEPT, kept)], ratio) or (None,)
+    if kept_ratio is not None:
+        report.measured_candidates[CONVS_KEPT] = kept_ratio
+        if kept_ratio > 1.0 + _MEASURE_NOISE:
+            return fn.func
+    report.measured_choice = CONVS_KEPT
+    return replace_function(fn, kept)
+
+
+def _time_candidates(
+    fn: ImportedFunction, candidates: list[tuple[str, dict[int, ExtractedGraph]]], ratio: ProgramRatio
+) -> list[float] | None:
+    """Each candidate's measured time over the input's (`ratio`: timed together, cached); None
+    when they cannot be timed. The candidates are identified by their term graphs (cheap); only
+    on a cache miss is each built next to the function (verified), printed and dropped again."""
     old_text = str(fn.func)
     digest = hashlib.sha1()
     others = other_functions(fn.func)
@@ -91,34 +122,12 @@ def replace_measured(
             replace_function(fn, candidate, capture)
         return [standalone_module(fn.func, b, others) for b in (old_text, *bodies)]
 
-    ratios = ratio(digest.hexdigest()[:32], programs)
-    if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
-        return replace_function(fn, extracted)
-    for (label, _), r in zip(candidates, ratios, strict=True):
-        report.measured_candidates[label] = r
-    best = min(range(len(candidates)), key=lambda i: ratios[i])
-    if ratios[best] <= 1.0 + _MEASURE_NOISE:
-        report.measured_ratio, report.measured_choice = ratios[best], candidates[best][0]
-        return replace_function(fn, candidates[best][1])
-    report.measured_ratio, report.measured_kept_input = ratios[best], True
-    if CONVS_KEPT in names:  # only convolution rewrites are checked by measuring
-        report.measured_choice = CONVS_KEPT
-        return replace_function(fn, variant(CONVS_KEPT))
-    return fn.func
+    return ratio(digest.hexdigest()[:32], programs)
 
 
 def graph_key(extracted: ExtractedGraph) -> str:
-    """A stable text naming the program of an extracted graph: its live terms in order, its roots."""
-    graph = extracted.graph
-    live = graph.live()
-    index = {t: i for i, t in enumerate(live)}
-    rows = []
-    for t in live:
-        term = graph.terms[t]
-        kids = [index[k] for k in term.children()]
-        rows.append(f"{term.ctor}|{term.ty}|{term.args!r}|{kids}")
-    rows.append(repr([index[r] for r in graph.roots]))
-    return "\n".join(rows)
+    """A stable text naming the program of an extracted graph (`TermGraph.program_key`)."""
+    return extracted.graph.program_key()
 
 
 def standalone_module(func: ir.Operation, body: ir.Operation | str, others: list[str] | None = None) -> str:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from stablehlo_eqsat.dialect_glue.graph import TensorTy
 from stablehlo_eqsat.passes.measure import Measurer, default_cache_path, machine_id
 
@@ -196,6 +197,42 @@ def test_a_rewrite_measured_slower_as_a_whole_is_not_kept(tmp_path: Path, monkey
     ((before, after, *_),) = seen
     assert "stablehlo.convolution" in before and "stablehlo.convolution" not in after
     assert "func.func @main(" in before and "func.func @main(" in after
+
+
+# DEPTHWISE with a rewrite that is not a convolution's: `* 1.0` goes away.
+DEPTHWISE_TIMES_ONE = DEPTHWISE.replace(
+    "  return %0 : tensor<2x56x56x64xf32>\n",
+    "  %one = stablehlo.constant dense<1.0> : tensor<2x56x56x64xf32>\n"
+    "  %1 = stablehlo.multiply %0, %one : tensor<2x56x56x64xf32>\n"
+    "  return %1 : tensor<2x56x56x64xf32>\n",
+)
+
+
+@pytest.mark.parametrize("kept_ratio", [0.9, 1.5])
+def test_with_every_convolution_rewrite_slower_the_other_rewrites_are_timed_too(
+    tmp_path: Path, monkeypatch, kept_ratio: float
+) -> None:  # type: ignore[no-untyped-def]
+    """The convolution's rewrites measure slower as a whole (faked: 1.5x); the program with the
+    convolution kept and the other rewrites taken is then timed against the input, and goes out
+    only if it is no slower."""
+    seen: list[list[str]] = []
+
+    def timed(self: Measurer, key: str, programs) -> list[float]:  # type: ignore[no-untyped-def]
+        seen.append(programs())
+        return [1.5 if len(seen) == 1 else kept_ratio] * (len(seen[-1]) - 1)
+
+    monkeypatch.setattr(Measurer, "program_ratios", timed)
+    out, report = _run(DEPTHWISE_TIMES_ONE, measure_cache=str(tmp_path / "m.json"), **TIMED)
+    assert len(seen) == 2 and len(seen[1]) == 2  # the input, the convolution kept
+    before, kept = seen[1]
+    assert "stablehlo.multiply" in before and "stablehlo.multiply" not in kept
+    assert kept.count("stablehlo.convolution") == 1
+    assert report.measured_candidates["convolutions kept"] == kept_ratio  # type: ignore[attr-defined]
+    assert out.count("stablehlo.convolution") == 1 and report.measured_kept_input  # type: ignore[attr-defined]
+    if kept_ratio < 1:
+        assert report.measured_choice == "convolutions kept" and "stablehlo.multiply" not in out  # type: ignore[attr-defined]
+    else:
+        assert report.measured_choice == "" and "stablehlo.multiply" in out  # type: ignore[attr-defined]
 
 
 def test_standalone_module_makes_any_function_the_entry() -> None:
