@@ -3,13 +3,15 @@
     stablehlo-eqsat-kernel-profile real/*.mlir               # a Markdown report on stdout
     stablehlo-eqsat-kernel-profile m.mlir --top 12 --out profile.md
 
-For each module: the whole program's time under XLA CPU (median of interleaved samples, XLA's
-default flags, synchronous dispatch), and each distinct `dot_general` timed alone with its exact
-shapes, dimension numbers and element type (the pass's `Measurer`, cached like the pass's own
-measurements), with how often it occurs, the kernel XLA runs it with (`dot_cost.dot_form`), its
-rate in GFLOP/s against this machine's rate on a large square matmul (timed the same way), and
-its share of the program. What the dots do not explain is everything else: XLA's loop and
-reduction fusions, copies and the rest. Dots in loop bodies count once (not once per trip).
+For each module: the whole program's time under XLA CPU (median of samples, XLA's default
+flags, synchronous dispatch; modules with the same parameters, such as a model and its
+optimized form, timed together in interleaved rounds on the same inputs), and each distinct
+`dot_general` timed alone with its exact shapes, dimension numbers and element type (the pass's
+`Measurer`, cached like the pass's own measurements), with how often it occurs, the kernel XLA
+runs it with (`dot_cost.dot_form`), its rate in GFLOP/s against this machine's rate on a large
+square matmul (timed the same way), and its share of the program. What the dots do not explain
+is everything else: XLA's loop and reduction fusions, copies and the rest. Dots in loop bodies
+count once (not once per trip).
 """
 
 from __future__ import annotations
@@ -125,15 +127,42 @@ def matmul_rate(measurer: Measurer) -> float:
 
 
 def program_seconds(text: str, rounds: int) -> float:
+    (seconds,) = programs_seconds([text], rounds)
+    return seconds
+
+
+def programs_seconds(texts: Sequence[str], rounds: int) -> list[float]:
+    """Each program's median time; programs with the same parameters (a model and its optimized
+    form) are timed together, interleaved on the same inputs, so that their times compare."""
     import stablehlo_eqsat.xla as xla
+    from stablehlo_eqsat.xla.timing import MEDIAN_WARMUP
 
-    exe = xla.compile_module(text)
-    args = xla.device_arrays(exe, xla.random_inputs(xla.arg_types_of(text), seed=0))
-    return float(xla.median_seconds(exe, args, rounds=rounds))
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i, text in enumerate(texts):
+        groups.setdefault(tuple(xla.arg_types_of(text)), []).append(i)
+    seconds = [0.0] * len(texts)
+    for types, members in groups.items():
+        exes = [xla.compile_module(texts[i]) for i in members]
+        args = xla.device_arrays(exes[0], xla.random_inputs(list(types), seed=0))  # type: ignore[arg-type]
+        samples, _ = xla.time_interleaved(
+            exes,
+            args,
+            rounds=rounds,
+            min_rounds=3,
+            seconds=len(exes),
+            max_batch=100,
+            warmup=MEDIAN_WARMUP,
+        )
+        for i, sample in zip(members, samples, strict=True):
+            seconds[i] = float(sample.median)
+    return seconds
 
 
-def profile(name: str, text: str, measurer: Measurer, rounds: int) -> ModuleProfile:
-    result = ModuleProfile(name, program_seconds(text, rounds))
+def profile(
+    name: str, text: str, measurer: Measurer, rounds: int, seconds: float | None = None
+) -> ModuleProfile:
+    """`text`'s profile; `seconds`: its program's time, if already measured (`programs_seconds`)."""
+    result = ModuleProfile(name, program_seconds(text, rounds) if seconds is None else seconds)
     result.dots = sorted(
         (dot_row(s, n, measurer) for s, n in dots_of(text).items()),
         key=lambda r: -(r.count * (r.seconds or 0.0)),
@@ -188,10 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error(f"no such file: {', '.join(missing)}")
     measurer = Measurer(budget_seconds=args.budget)
     rate = matmul_rate(measurer)
+    texts = [path.read_text() for path in args.modules]
+    print("timing the programs", file=sys.stderr)
+    seconds = programs_seconds(texts, args.rounds)
     profiles = []
-    for path in args.modules:
+    for path, text, program in zip(args.modules, texts, seconds, strict=True):
         print(f"{path.stem}: profiling", file=sys.stderr)
-        profiles.append(profile(path.stem, path.read_text(), measurer, args.rounds))
+        profiles.append(profile(path.stem, text, measurer, args.rounds, program))
     text = report(profiles, rate, args.top)
     print(text)
     if args.out is not None:

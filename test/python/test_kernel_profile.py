@@ -44,3 +44,20 @@ def test_profile_reports_each_dot_and_the_whole(tmp_path: Path) -> None:
     assert "gemm" in kernels and kernels - {"gemm"}  # the last dot contracts the lhs's major dim
     text = K.report([p], rate=100e9, top=5)
     assert "| m |" in text and all(r.shape.describe() in text for r in p.dots)
+
+
+def test_programs_with_the_same_parameters_are_timed_together(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import stablehlo_eqsat.xla as xla
+
+    calls: list[int] = []
+    real = xla.time_interleaved
+
+    def recording(exes, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(exes))
+        return real(exes, *args, **kwargs)
+
+    monkeypatch.setattr(xla, "time_interleaved", recording)
+    other = MODULE.replace("64x128xf32>, %w", "32x128xf32>, %w").replace("64x", "32x").replace("0:64", "0:32")
+    seconds = K.programs_seconds([MODULE, other, MODULE], rounds=3)
+    assert sorted(calls) == [1, 2]  # MODULE and its copy together, the other alone
+    assert all(s > 0 for s in seconds)
