@@ -1,8 +1,8 @@
 """Stage 5, choose by measuring: for a function with convolutions, the candidates `choose.py`
-made (as extracted, only the confident convolution rewrites, every convolution rewritten) are
-timed as whole functions on the backend, and the fastest goes out if it is no slower than the
-input; if none is, the program with every convolution kept (the other rewrites taken) is timed
-against the input next.
+made (as extracted; unless that is clearly faster than the input, also only the confident
+convolution rewrites and every convolution rewritten) are timed as whole functions on the
+backend, and the fastest goes out if it is no slower than the input; if none is, the program
+with every convolution kept (the other rewrites taken) is timed against the input next.
 
 Per-op measurements price each convolution and its rewrites one at a time; what the rewrites
 cost once XLA has fused (or failed to fuse) the whole function only a measurement of the whole
@@ -34,6 +34,12 @@ _MEASURE_NOISE = 0.01
 # loss, and compiling the candidates is most of a first optimization (resnet18_64px: 18 s of 19).
 DECISIVE_RATIO = 0.5
 
+# The extracted program is timed whole first; measured at or below this ratio to the input, it
+# goes out without the other candidates being compiled and timed (they measured 0.9-1.0x the
+# extracted one wherever it won: the most they could add is about what their compiles cost a
+# large CNN in a first optimization, resnet50_224: three compiles of ~1.2 s of its 10 s).
+EXTRACTED_DECISIVE = 0.85
+
 
 def worth_measuring(fn: ImportedFunction, extracted: dict[int, ExtractedGraph]) -> bool:
     """Whether the function has a convolution, before or after (the only op whose rewrites are
@@ -52,10 +58,11 @@ def replace_measured(
     report: FunctionReport,
     decisive: float = 0.0,
 ) -> ir.Operation:
-    """Put in place the fastest, as measured, of the extracted program and its alternatives with
-    only the confident convolution rewrites, if it measures no slower than the input; otherwise
-    the program with every convolution kept, if that measures no slower (timed next), or the
-    input. Without a measurement (over budget, not runnable alone) the model's choice stands,
+    """Put in place the fastest, as measured, of the extracted program and (unless it measured at
+    most `EXTRACTED_DECISIVE` of the input's time) its alternatives with only the confident
+    convolution rewrites and with every one rewritten, if it measures no slower than the input;
+    otherwise the program with every convolution kept, if that measures no slower (timed next),
+    or the input. Without a measurement (over budget, not runnable alone) the model's choice stands,
     and so it does, untimed, where the model predicts a time ratio after/before of at most
     `decisive`. Returns the function now in place."""
     before, after = report.costs()
@@ -68,10 +75,14 @@ def replace_measured(
 
     names = {n for e in extracted.values() for n in e.alternatives}
     candidates = [("as extracted", extracted)]
-    candidates += [(name, variant(name)) for name in (*CONFIDENT, CONVS_REWRITTEN) if name in names]
     ratios = _time_candidates(fn, candidates, ratio)
     if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
         return replace_function(fn, extracted)
+    others = [(name, variant(name)) for name in (*CONFIDENT, CONVS_REWRITTEN) if name in names]
+    if ratios[0] > EXTRACTED_DECISIVE and others:
+        more = _time_candidates(fn, others, ratio)
+        if more is not None:
+            candidates, ratios = candidates + others, ratios + more
     for (label, _), r in zip(candidates, ratios, strict=True):
         report.measured_candidates[label] = r
     best = min(range(len(candidates)), key=lambda i: ratios[i])

@@ -199,6 +199,46 @@ def test_a_rewrite_measured_slower_as_a_whole_is_not_kept(tmp_path: Path, monkey
     assert "func.func @main(" in before and "func.func @main(" in after
 
 
+# A depthwise convolution (its rewrites predicted many times faster) feeding an ordinary one
+# (predicted barely faster rewritten): the candidates differ in which convolutions they rewrite.
+TWO_CONVS = (
+    "func.func @main(%x: tensor<2x56x56x64xf32>, %w: tensor<3x3x1x64xf32>, %v: tensor<3x3x64x64xf32>)"
+    " -> tensor<2x56x56x64xf32> {\n"
+    "  %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], "
+    "window = {pad = [[1, 1], [1, 1]]} {batch_group_count = 1 : i64, feature_group_count = 64 : i64} : "
+    "(tensor<2x56x56x64xf32>, tensor<3x3x1x64xf32>) -> tensor<2x56x56x64xf32>\n"
+    "  %1 = stablehlo.convolution(%0, %v) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], "
+    "window = {pad = [[1, 1], [1, 1]]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : "
+    "(tensor<2x56x56x64xf32>, tensor<3x3x64x64xf32>) -> tensor<2x56x56x64xf32>\n"
+    "  return %1 : tensor<2x56x56x64xf32>\n}\n"
+)
+
+
+@pytest.mark.parametrize("extracted_ratio", [0.8, 0.9])
+def test_the_other_candidates_are_timed_only_if_the_extracted_program_is_not_clearly_faster(
+    tmp_path: Path, monkeypatch, extracted_ratio: float
+) -> None:  # type: ignore[no-untyped-def]
+    """The extracted program is timed whole first (faked); at or below `EXTRACTED_DECISIVE` of the
+    input's time it goes out, above it the other candidates are timed too and the fastest goes out."""
+    from stablehlo_eqsat.passes.measured_choice import EXTRACTED_DECISIVE
+
+    seen: list[int] = []
+
+    def timed(self: Measurer, key: str, programs) -> list[float]:  # type: ignore[no-untyped-def]
+        seen.append(len(programs()) - 1)
+        return [extracted_ratio] if len(seen) == 1 else [0.7] * seen[-1]
+
+    monkeypatch.setattr(Measurer, "program_ratios", timed)
+    _, report = _run(TWO_CONVS, measure_cache=str(tmp_path / "m.json"), **TIMED)
+    candidates = report.measured_candidates  # type: ignore[attr-defined]
+    assert seen[0] == 1 and candidates["as extracted"] == extracted_ratio
+    if extracted_ratio <= EXTRACTED_DECISIVE:
+        assert seen == [1] and report.measured_choice == "as extracted"  # type: ignore[attr-defined]
+    else:
+        assert len(seen) == 2 and seen[1] >= 1 and len(candidates) == 1 + seen[1]
+        assert report.measured_choice != "as extracted" and report.measured_ratio == 0.7  # type: ignore[attr-defined]
+
+
 # DEPTHWISE with a rewrite that is not a convolution's: `* 1.0` goes away.
 DEPTHWISE_TIMES_ONE = DEPTHWISE.replace(
     "  return %0 : tensor<2x56x56x64xf32>\n",
