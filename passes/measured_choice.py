@@ -78,11 +78,11 @@ def replace_measured(
     ratios = _time_candidates(fn, candidates, ratio)
     if ratios is None:  # not runnable on its own, or over budget: the model's choice stands
         return replace_function(fn, extracted)
-    others = [(name, variant(name)) for name in (*CONFIDENT, CONVS_REWRITTEN) if name in names]
-    if ratios[0] > EXTRACTED_DECISIVE and others:
-        more = _time_candidates(fn, others, ratio)
+    rest = [(name, variant(name)) for name in (*CONFIDENT, CONVS_REWRITTEN) if name in names]
+    if ratios[0] > EXTRACTED_DECISIVE and rest:
+        more = _time_candidates(fn, rest, ratio)
         if more is not None:
-            candidates, ratios = candidates + others, ratios + more
+            candidates, ratios = candidates + rest, ratios + more
     for (label, _), r in zip(candidates, ratios, strict=True):
         report.measured_candidates[label] = r
     best = min(range(len(candidates)), key=lambda i: ratios[i])
@@ -119,7 +119,7 @@ def _time_candidates(
         digest.update(b"\0")
     for _, candidate in candidates:
         for gid in sorted(candidate):
-            digest.update(graph_key(candidate[gid]).encode())
+            digest.update(candidate[gid].graph.program_key().encode())
         digest.update(b"\1")
 
     def programs() -> list[str]:
@@ -134,11 +134,6 @@ def _time_candidates(
         return [standalone_module(fn.func, b, others) for b in (old_text, *bodies)]
 
     return ratio(digest.hexdigest()[:32], programs)
-
-
-def graph_key(extracted: ExtractedGraph) -> str:
-    """A stable text naming the program of an extracted graph (`TermGraph.program_key`)."""
-    return extracted.graph.program_key()
 
 
 def standalone_module(func: ir.Operation, body: ir.Operation | str, others: list[str] | None = None) -> str:
