@@ -77,6 +77,8 @@ class Estimate:
     seconds: float
     kernels: list[Kernel]
     graph: TermGraph | None = None  # the program as XLA compiles it (`xla_simplify`): the kernels' terms
+    # XLA runs its kernels one after the other (`DeviceProfile.sequential_max_thunks`)
+    sequential: bool = False
 
     @property
     def fusions(self) -> int:
@@ -233,7 +235,25 @@ class CostModel:
             total += k.seconds
         if any(k.split for k in kernels):
             total += self.profile.parallel_wakeup_s
-        return Estimate(total, kernels, graph)
+        p = self.profile
+        sequential = 0 < sum(self.launches(graph, k) for k in kernels) <= p.sequential_max_thunks
+        if sequential:  # each launch costs less than the dataflow executor's task it was priced as
+            for k in kernels:
+                cheaper = self.launches(graph, k) * (p.launch_overhead_s - p.sequential_launch_s)
+                k.seconds -= cheaper
+                total -= cheaper
+        return Estimate(total, kernels, graph, sequential)
+
+    def launches(self, graph: TermGraph, kernel: Kernel) -> int:
+        """The kernels XLA launches for `kernel`: a tree reduction's parts, a dot with the copies
+        of its operands XLA makes first (`dot_cost.dot_form`), one for the others."""
+        if kernel.kind == "dot" and kernel.members:
+            root = graph.terms[kernel.members[0]]
+            if root.ctor == "Dot":
+                lhs, rhs = (graph.terms[c].ty for c in root.children())
+                if isinstance(lhs, TensorTy) and isinstance(rhs, TensorTy):
+                    return 1 + dot_form(lhs, rhs, O.dot_dims(root)).copies
+        return kernel.parts
 
     def _dot_seconds(self, dot: Term | ENode, child_tys: list[Ty], io_bytes: float) -> float | None:
         """A dot's analytical time in the form XLA runs it (`dot_cost.py`); None for operands of

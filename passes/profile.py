@@ -61,6 +61,13 @@ class DeviceProfile:
     # `dot_generic_narrow` rows or columns, by sqrt(min(M, N) / dot_generic_narrow). 0: off.
     dot_generic_vector_efficiency: float = 1.0
     dot_generic_narrow: int = 0
+    # XLA CPU's thunk executor runs a program of at most `sequential_max_thunks` kernel launches
+    # one after the other in the calling thread (`ThunkExecutor`: its
+    # `execute_sequential_num_thunks_threshold`, 8); a larger one is scheduled as a dataflow
+    # graph on the thread pool, each launch a task (`launch_overhead_s`). Launched in sequence, a
+    # kernel costs `sequential_launch_s` besides its work. 0: one launch cost for all programs.
+    sequential_max_thunks: int = 0
+    sequential_launch_s: float = 0.0
 
 
 def unfused_concat(p: DeviceProfile, ctor: str, args: tuple[object, ...], ty: Ty) -> bool:

@@ -18,15 +18,17 @@ Each program is priced twice: by the analytical model (`CostModel.estimate`, mea
 model the extractor uses), and as the pass decides between programs whose dots differ
 (`MeasuredCostModel`, measuring on: each dot timed alone with its shapes and dimension numbers,
 as the pass times the dots of a change in `judge`, into a measurement cache of the run's own;
-the other ops priced analytically). Each is timed under XLA CPU, a group at a time with the one timer
-(`xla.time_interleaved`, each program on its own random inputs), with a second compilation of
-the group's first program as the control; the time of a call that does almost nothing is
-subtracted from each (the model prices kernels, not the call). `--scale S` multiplies every
-M, K and N by S (the zoo's blocks are small: hidden 64). Reported: Spearman's rho of each price against
-measured time within each group and pooled over groups as ratios to the group's first program,
-over the alternatives that differ from it by more than the measurement's noise (twice the
-control's deviation, at least 3%); and, per form, whether the model's kernel (`dot_cost.py`)
-is the one in XLA's optimized HLO (the library's GEMM is a YNNPACK fusion there).
+the other ops priced analytically). Each is timed under XLA CPU a group at a time, interleaved,
+each program on its own random inputs, with a second compilation of the group's first program as
+the control; by default inside a loop (`xla.loop`: the time per iteration, the cost of a call
+gone, which at the zoo's sizes is ten times the kernels' and spreads by more than they differ),
+or with `--timing call` a call at a time, less the time of a call that does almost nothing.
+`--scale S` multiplies every M, K and N by S (the zoo's blocks are small: hidden 64). Reported:
+Spearman's rho of each price against measured time within each group and pooled over groups as
+ratios to the group's first program, over the alternatives that differ from it by more than the
+measurement's noise (twice the control's deviation, at least 3%); and, per form, whether the
+model's kernel (`dot_cost.py`) is the one in XLA's optimized HLO (the library's GEMM is a
+YNNPACK fusion there).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from stablehlo_eqsat.tools.cost_report import spearman
 from stablehlo_eqsat.tools.report import load_average, machine_description, markdown_table, progress
 
@@ -210,25 +213,36 @@ BASELINE = (
 )
 
 
-def measure(programs: Sequence[Program], rounds: int, field: str = "measured_s") -> float:
+def measure(
+    programs: Sequence[Program], rounds: int, field: str = "measured_s", looped: bool = True
+) -> float:
     """Time one group (into `field` of each program), with a second compilation of its first
-    program and a program that does almost nothing (the cost of a call, ~10 us here, which the
-    model does not price and which would compress every ratio toward 1 at these sizes: it is
-    subtracted); returns the control's ratio to the first."""
-    texts = [p.text for p in programs] + [programs[0].text, BASELINE]
-    exes = [xla.compile_module(t) for t in texts]
-    args = [
-        xla.device_arrays(e, xla.random_inputs(xla.arg_types_of(t))) for e, t in zip(exes, texts, strict=True)
-    ]
-    samples, _ = xla.time_interleaved(
-        exes, args[0], rounds=rounds, sample_seconds=2e-3, min_batch=3, max_batch=50, args_each=args
-    )
-    call = samples[-1].median
-    net = [max(s.median - call, 0.05 * s.median) for s in samples[:-1]]
-    for prog, exe, seconds in zip(programs, exes, net, strict=False):
-        setattr(prog, field, seconds)
-        if prog.group.endswith("forms"):
-            prog.xla_library = "__ynn_fusion" in exe.hlo_modules()[0].to_string()
+    program as the control; returns the control's ratio to the first. `looped`: each program
+    timed inside a loop (`xla.loop`), the cost of a call gone; else a call at a time, less the
+    time of a call that does almost nothing (~10 us here, which the model does not price and
+    which would compress every ratio toward 1 at these sizes)."""
+    from stablehlo_eqsat.xla.loop import loop_module, loop_seconds
+
+    texts = [p.text for p in programs] + [programs[0].text]
+    inputs = [xla.random_inputs(xla.arg_types_of(t)) for t in texts]
+    if looped:
+        exes = [xla.compile_module(loop_module(t)) for t in texts]
+        net = loop_seconds(exes, inputs, rounds=rounds)
+        plain = [xla.compile_module(t) for t in texts] if programs[0].group.endswith("forms") else []
+    else:
+        exes = plain = [xla.compile_module(t) for t in [*texts, BASELINE]]
+        args = [
+            xla.device_arrays(e, i) for e, i in zip(exes, [*inputs, [np.zeros(4, np.float32)]], strict=True)
+        ]
+        samples, _ = xla.time_interleaved(
+            exes, args[0], rounds=rounds, sample_seconds=2e-3, min_batch=3, max_batch=50, args_each=args
+        )
+        call = samples[-1].median
+        net = [max(s.median - call, 0.05 * s.median) for s in samples[:-1]]
+    for i, (prog, seconds) in enumerate(zip(programs, net, strict=False)):
+        setattr(prog, field, max(seconds, 1e-9))
+        if plain:
+            prog.xla_library = "__ynn_fusion" in plain[i].hlo_modules()[0].to_string()
     return net[-1] / net[0]
 
 
@@ -325,6 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=20, help="interleaved rounds per group")
     p.add_argument("--device", default="cpu", help="cost profile: cpu | gpu | path to a calibrated .json")
     p.add_argument("--scale", type=int, default=1, help="multiply M, K and N of every product by this")
+    p.add_argument(
+        "--timing", choices=("loop", "call"), default="loop",
+        help="time each program inside a loop, the cost of a call gone (default), or a call at a time",
+    )  # fmt: skip
     args = p.parse_args(argv)
     from stablehlo_eqsat.tools.zoo import lower_model
 
@@ -348,10 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for i, (name, progs) in enumerate(groups.items()):
         progress(f"[{i + 1}/{len(groups)}] {name}")
         predict(progs, args.device, measurer)
-        controls[name] = measure(progs, args.rounds)
+        controls[name] = measure(progs, args.rounds, looped=args.timing == "loop")
     for i, (name, progs) in enumerate(groups.items()):
         progress(f"[{i + 1}/{len(groups)}] {name}, again")
-        measure(progs, args.rounds, "remeasured_s")
+        measure(progs, args.rounds, "remeasured_s", looped=args.timing == "loop")
     summary = summarize(groups, controls)
     write(out, argv if argv is not None else __import__("sys").argv[1:], groups, summary)
     print(

@@ -297,8 +297,9 @@ def test_a_fused_slice_reads_only_its_part() -> None:
     (kernel,) = est.kernels
     moved = 2 * 512 * 512 * 4  # the tap in, the result out
     p = MODEL.profile
+    assert est.sequential  # one kernel, launched in sequence (see below)
     assert kernel.seconds == pytest.approx(
-        p.launch_overhead_s + p.parallel_overhead_s + moved / p.bandwidth_bytes_per_s
+        p.sequential_launch_s + p.parallel_overhead_s + moved / p.bandwidth_bytes_per_s
     )
     # Read in full when something else in the kernel needs all of it.
     b2 = Builder()
@@ -488,3 +489,39 @@ def test_calibration_times_the_dot_kernels_the_model_prices_apart() -> None:
     assert all(0 < v <= 1 for k, v in found.items() if k.endswith("efficiency"))
     shipped = json.loads(json.dumps(dataclasses.asdict(load_profile("cpu"))))
     assert DeviceProfile(**{**shipped, **found}).dot_generic_narrow == 64
+
+
+def _independent_dots(n: int) -> TermGraph:
+    """`n` matrix products of one input: `n` kernels, none of which fuses with another."""
+    b = Builder()
+    x = b.input(64, 64)
+    return b.done(*(b.dot(x, b.input(64, 64), (64, 64)) for _ in range(n)))
+
+
+def test_a_small_program_runs_its_kernels_in_sequence() -> None:
+    """XLA CPU's thunk executor runs a program of at most 8 kernel launches one after the other in
+    the calling thread, and schedules a larger one on its thread pool, each launch a task: the
+    ninth kernel makes every launch cost the task's overhead."""
+    p = MODEL.profile
+    assert p.sequential_max_thunks == 8 and p.sequential_launch_s < p.launch_overhead_s
+    eight, nine = MODEL.estimate(_independent_dots(8)), MODEL.estimate(_independent_dots(9))
+    assert eight.sequential and not nine.sequential
+    one_dot = nine.seconds / 9
+    assert eight.seconds == pytest.approx(8 * (one_dot - p.launch_overhead_s + p.sequential_launch_s))
+    # A profile without the distinction (the GPU's) prices every launch alike.
+    gpu = CostModel(load_profile("gpu"))
+    assert not gpu.estimate(_independent_dots(2)).sequential
+    assert gpu.estimate(_independent_dots(9)).seconds == pytest.approx(
+        4.5 * gpu.estimate(_independent_dots(2)).seconds
+    )
+
+
+def test_a_dot_operand_copy_is_a_launch_of_its_own() -> None:
+    """A dot XLA runs after copying an operand (a batch dimension not leading) is two launches."""
+    b = Builder()
+    x, w = b.input(64, 8, 32), b.input(8, 32, 16)
+    dot = b.dot(x, w, (8, 64, 16), O.DotDims((1,), (0,), (2,), (1,)))
+    graph = b.done(dot)
+    est = MODEL.estimate(graph)
+    (kernel,) = [k for k in est.kernels if k.kind == "dot"]
+    assert MODEL.launches(est.graph, kernel) == 2  # type: ignore[arg-type]

@@ -222,3 +222,25 @@ def test_an_empty_dot_costs_a_launch() -> None:
     form = dot_form(ty(0, 3, dtype="i32"), ty(3, 2, dtype="i32"), dims(1, 0))
     assert form.kernel == GENERIC and not form.vectorized
     assert dot_seconds(MODEL.profile, form, 0.0) == pytest.approx(MODEL.profile.launch_overhead_s)
+
+
+def test_a_timed_dot_pays_a_task_launch_in_a_program_run_on_the_thread_pool(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A dot timed alone ran in sequence; in a program of more than 8 kernels XLA schedules each
+    kernel as a task, and the timed dot is priced with that launch, as the analytical kernels are."""
+    from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
+
+    class Fixed(Measurer):
+        def _time(self, text: str, child_tys: list[TensorTy]) -> float:  # type: ignore[override]
+            return 1e-3
+
+    def dots(n: int) -> TermGraph:
+        b = Builder()
+        x = b.input(64, 64)
+        return b.done(*(b.dot(x, b.input(64, 64), (64, 64)) for _ in range(n)))
+
+    profile = load_profile("cpu")
+    model = MeasuredCostModel(profile, measurer=Fixed(tmp_path / "m.json"), mode="on").for_function([dots(1)])
+    assert model.estimate(dots(2)).seconds == pytest.approx(2e-3)
+    assert model.estimate(dots(9)).seconds == pytest.approx(
+        9 * (1e-3 + profile.launch_overhead_s - profile.sequential_launch_s)
+    )
