@@ -238,7 +238,8 @@ class Measurer:
             return None
         start = time.perf_counter()
         try:
-            value = self._time(op_module(ctor, ty, child_tys, params), child_tys)  # type: ignore[arg-type]
+            looped = looped_op(ctor, ty, child_tys, params)
+            value = self._time(op_module(ctor, ty, child_tys, params), child_tys, looped)  # type: ignore[arg-type]
         except Exception as e:
             log.info("measuring %s failed: %s", key, e)
             self._failed.add(key)
@@ -306,14 +307,16 @@ class Measurer:
     def _ratios(self, texts: list[str]) -> list[float]:
         return self._run(time_programs, texts)  # type: ignore[no-any-return]
 
-    def _time(self, text: str, child_tys: list[TensorTy]) -> float:
-        """Seconds of the op's kernel: its time per iteration inside a loop (`time_op_looped`);
-        where it cannot be looped, a call's median less the cost of a call that does nothing."""
-        operands = [(tuple(t.shape), t.dtype) for t in child_tys]
-        try:
-            return self._run(time_op_looped, text, operands)  # type: ignore[no-any-return]
-        except Exception as e:  # (a worker that died answers as XLA's own errors do)
-            log.info("timing in a loop failed (%s): timing calls", e)
+    def _time(self, text: str, child_tys: list[TensorTy], looped: bool) -> float:
+        """Seconds of the op's kernel: `looped`, its time per iteration inside a loop
+        (`time_op_looped`); else, or where it cannot be looped, a call's median less the cost of a
+        call that does nothing."""
+        if looped:
+            operands = [(tuple(t.shape), t.dtype) for t in child_tys]
+            try:
+                return self._run(time_op_looped, text, operands)  # type: ignore[no-any-return]
+            except Exception as e:  # (a worker that died answers as XLA's own errors do)
+                log.info("timing in a loop failed (%s): timing calls", e)
         return max(0.0, self._median(text, child_tys) - self._baseline())
 
     # ---- where XLA runs ----
@@ -413,11 +416,26 @@ def time_op(text: str, operands: list[tuple[tuple[int, ...], str]], runs: int) -
     return xla.median_seconds(exe, xla.device_arrays(exe, arrays), rounds=runs)
 
 
-# Ops are timed inside a loop (method "b4"): a call costs ~10 us here and spreads by several, and
-# it pays what a kernel inside a program does not (waking XLA's thread pool, handing the arguments
-# over). The products of the zoo's blocks (0.3-3 us) were ranked at random by calls and repeat
-# within 1-3% looped; at keras-hub sizes the calls read 1.2-2x a product's looped time, whose
-# ranking repeats to a Spearman rho of 0.96-0.99 (`stablehlo-eqsat-bench-dots`).
+# Products of less arithmetic than this are timed inside a loop (`looped_op`): a call costs ~10 us
+# here and spreads by several, and the products of the zoo's blocks (0.3-3 us) were ranked at
+# random by calls; looped, their times repeat within 1-3%. Larger products, and convolutions and
+# pools, are timed by calls: a loop costs ~35 ms more to compile than the op alone (a `while` and
+# its bookkeeping kernels: 6 ms for a 64x64x64 product, 42 ms looped), which for the many small
+# convolutions of a CNN doubled its first optimization (mobilenet_v3's first 20 ops: 0.70 s by
+# calls, 1.58 s looped below 4 MFLOP), and where a convolution rewrite is taken it is decided by
+# timing the whole function (`measured_choice.py`). 4 MFLOP is 10-20 us of product here.
+LOOPED_FLOPS = 4e6
+
+
+def looped_op(ctor: str, ty: Ty, child_tys: list[Ty], params: tuple[object, ...]) -> bool:
+    """Whether the op is timed inside a loop: a product below `LOOPED_FLOPS`."""
+    from stablehlo_eqsat.passes.op_cost import op_work
+
+    if ctor != "Dot":
+        return False
+    return op_work(ctor, ty, child_tys, (*range(len(child_tys)), *params, "")).matmul_flops < LOOPED_FLOPS
+
+
 def time_op_looped(text: str, operands: list[tuple[tuple[int, ...], str]]) -> float:
     """Seconds per execution of the module's op inside a loop (`xla.loop`), on the operands of
     `time_op`."""
@@ -427,7 +445,7 @@ def time_op_looped(text: str, operands: list[tuple[tuple[int, ...], str]]) -> fl
     exe = xla.compile_module(loop_module(text))
     rng = np.random.default_rng(0)
     arrays = [rng.uniform(-1, 1, size=shape).astype(xla.numpy_dtype(dtype)) for shape, dtype in operands]
-    return max(0.0, loop_seconds([exe], [arrays], rounds=7)[0])
+    return max(0.0, loop_seconds([exe], [arrays], rounds=5)[0])
 
 
 def time_programs(texts: list[str]) -> list[float]:

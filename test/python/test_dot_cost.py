@@ -176,7 +176,7 @@ def test_judging_times_only_the_dots_that_differ(tmp_path) -> None:  # type: ign
     timed: list[tuple[object, ...]] = []
 
     class Recording(Measurer):
-        def _time(self, text: str, child_tys: list[TensorTy]) -> float:  # type: ignore[override]
+        def _time(self, text: str, child_tys: list[TensorTy], looped: bool) -> float:  # type: ignore[override]
             timed.append(tuple(child_tys))
             return 1e-3
 
@@ -230,7 +230,7 @@ def test_a_timed_dot_pays_a_task_launch_in_a_program_run_on_the_thread_pool(tmp_
     from stablehlo_eqsat.passes.measure import MeasuredCostModel, Measurer
 
     class Fixed(Measurer):
-        def _time(self, text: str, child_tys: list[TensorTy]) -> float:  # type: ignore[override]
+        def _time(self, text: str, child_tys: list[TensorTy], looped: bool) -> float:  # type: ignore[override]
             return 1e-3
 
     def dots(n: int) -> TermGraph:

@@ -139,20 +139,18 @@ def _trip_args(executable: Any, n: int, inputs: Sequence[np.ndarray]) -> list[An
     return device_arrays(executable, [np.array(n, np.int32), *inputs])
 
 
-def trip_counts(executable: Any, inputs: Sequence[np.ndarray], seconds: float = 2e-3) -> tuple[int, int]:
+def trip_counts(executable: Any, inputs: Sequence[np.ndarray], seconds: float = 1e-3) -> tuple[int, int]:
     """Two trip counts for `loop_seconds`: the larger makes one execution last about `seconds`
-    (2 to 20,000 iterations), the smaller a quarter of it (at least 1)."""
+    (2 to 20,000 iterations, judged from one iteration's call), the smaller a quarter of it."""
     import time
 
     import jax
 
-    args = _trip_args(executable, 4, inputs)
-    probe = []
-    for _ in range(4):
-        t = time.perf_counter()
-        jax.block_until_ready(executable.execute(args))
-        probe.append(time.perf_counter() - t)
-    per = max(min(probe[1:]) / 4, 1e-8)
+    args = _trip_args(executable, 1, inputs)
+    jax.block_until_ready(executable.execute(args))  # (the first execution is slower)
+    start = time.perf_counter()
+    jax.block_until_ready(executable.execute(args))
+    per = max(time.perf_counter() - start, 1e-8)
     high = max(2, min(20_000, math.ceil(seconds / per)))
     return max(1, high // 4), high
 
@@ -163,10 +161,12 @@ def loop_seconds(
     *,
     rounds: int = 9,
     trips: tuple[int, int] | None = None,
+    warmup: int = 2,
 ) -> list[float]:
     """Seconds per iteration of each looped executable (`loop_module`) on its inputs (without the
     trip count): the median over interleaved rounds of the slope between two trip counts (one
-    pair for all, from the first executable unless given)."""
+    pair for all, from the first executable unless given), after `warmup` executions of each
+    (an execution runs many iterations: a few warm its kernels up)."""
     from stablehlo_eqsat.xla.timing import time_interleaved
 
     low, high = trips or trip_counts(executables[0], inputs_each[0])
@@ -174,7 +174,7 @@ def loop_seconds(
     for exe, inputs in zip(executables, inputs_each, strict=True):
         exes += [exe, exe]
         args += [_trip_args(exe, low, inputs), _trip_args(exe, high, inputs)]
-    samples, _ = time_interleaved(exes, args[0], rounds=rounds, max_batch=4, warmup=4, args_each=args)
+    samples, _ = time_interleaved(exes, args[0], rounds=rounds, max_batch=4, warmup=warmup, args_each=args)
     out = []
     for j in range(0, len(samples), 2):
         slopes = [(b - a) / (high - low) for a, b in zip(samples[j].wall, samples[j + 1].wall, strict=True)]
