@@ -141,16 +141,20 @@ def _trip_args(executable: Any, n: int, inputs: Sequence[np.ndarray]) -> list[An
 
 def trip_counts(executable: Any, inputs: Sequence[np.ndarray], seconds: float = 1e-3) -> tuple[int, int]:
     """Two trip counts for `loop_seconds`: the larger makes one execution last about `seconds`
-    (2 to 20,000 iterations, judged from one iteration's call), the smaller a quarter of it."""
+    (2 to 20,000 iterations), the smaller a quarter of it. An iteration's time is judged from one
+    execution of 1 and one of 65 iterations (one of 1 alone is mostly the call)."""
     import time
 
     import jax
 
-    args = _trip_args(executable, 1, inputs)
-    jax.block_until_ready(executable.execute(args))  # (the first execution is slower)
-    start = time.perf_counter()
-    jax.block_until_ready(executable.execute(args))
-    per = max(time.perf_counter() - start, 1e-8)
+    def seconds_of(n: int) -> float:
+        args = _trip_args(executable, n, inputs)
+        start = time.perf_counter()
+        jax.block_until_ready(executable.execute(args))
+        return time.perf_counter() - start
+
+    seconds_of(1)  # (the first execution is slower)
+    per = max((seconds_of(65) - seconds_of(1)) / 64, 1e-8)
     high = max(2, min(20_000, math.ceil(seconds / per)))
     return max(1, high // 4), high
 
