@@ -15,6 +15,7 @@ passes and the loop over a module's functions.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -260,7 +261,10 @@ class EqsatPass:
             decisive_ratio=self.measure_decisive,
         )
         if self.measure != "off":
-            config = dataclasses.replace(config, program_ratios=measurer.program_ratios)
+            ratios = measurer.program_ratios
+            if self.fp_mode == "strict":  # a candidate XLA computes with other roundings stays out
+                ratios = functools.partial(ratios, same_bits=True)
+            config = dataclasses.replace(config, program_ratios=ratios)
             if self.reuse:
                 shaping = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
                 for f in ("dump_egraph", "measure_cache", "reuse"):  # where things go, not what

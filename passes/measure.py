@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import platform
 import sys
@@ -251,13 +252,16 @@ class Measurer:
         self._save(key, value)
         return value
 
-    def program_ratios(self, key: str, programs: Callable[[], list[str]]) -> list[float] | None:
+    def program_ratios(
+        self, key: str, programs: Callable[[], list[str]], same_bits: bool = False
+    ) -> list[float] | None:
         """Measured run times of modules over that of the first, all from `programs()` (texts of
         modules with the same `@main` signature), timed interleaved on the same inputs; one ratio
-        per module after the first. Cached under `key`, which must identify the modules
-        (`programs` is only called on a cache miss). None when one cannot be built, compiled or
-        run, or the budget is spent."""
-        key = f"{self.backend}|programs|{_PROGRAM_METHOD}|{key}"
+        per module after the first. With `same_bits`, a module whose results differ in any bit
+        from the first's on those inputs is infinitely slow (`time_programs`). Cached under `key`,
+        which must identify the modules (`programs` is only called on a cache miss). None when one
+        cannot be built, compiled or run, or the budget is spent."""
+        key = f"{self.backend}|programs|{_PROGRAM_METHOD}|{key}{'|bits' if same_bits else ''}"
         self._load()
         count = self._cache.get(f"{key}|n")
         if count is not None:
@@ -267,7 +271,7 @@ class Measurer:
             return None
         start = time.perf_counter()
         try:
-            values = self._ratios(programs())
+            values = self._run(time_programs, programs(), same_bits)
         except Exception as e:
             log.info("timing the programs failed: %s", e)
             self._failed.add(key)
@@ -303,9 +307,6 @@ class Measurer:
             self._write_result(key, value)
         except OSError as e:
             log.warning("could not write a result to the measurement cache %s: %s", self.results_dir, e)
-
-    def _ratios(self, texts: list[str]) -> list[float]:
-        return self._run(time_programs, texts)  # type: ignore[no-any-return]
 
     def _time(self, text: str, child_tys: list[TensorTy], looped: bool) -> float:
         """Seconds of the op's kernel: `looped`, its time per iteration inside a loop
@@ -448,17 +449,29 @@ def time_op_looped(text: str, operands: list[tuple[tuple[int, ...], str]]) -> fl
     return max(0.0, loop_seconds([exe], [arrays], rounds=5)[0])
 
 
-def time_programs(texts: list[str]) -> list[float]:
+def time_programs(texts: list[str], same_bits: bool = False) -> list[float]:
     """Each module's time against the first's, as the upper quartile of their per-round ratios:
-    a module counts as faster only if it was in three rounds out of four (`xla.timing`)."""
+    a module counts as faster only if it was in three rounds out of four (`xla.timing`). With
+    `same_bits` (`fp-mode=strict`), a module whose results on the timing's inputs differ from the
+    first's in any bit is not timed and counts as infinitely slow: XLA may compute an exactly
+    equal program with other roundings (a convolution whose producer it fuses differently runs
+    another kernel; `unet_level`'s max-pool written as slices changed 7424 of 8192 results)."""
     import stablehlo_eqsat.xla as xla
 
     exes = [xla.compile_module(t) for t in texts]
     args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
+    differs = [False] * len(exes)
+    if same_bits:
+        first = [np.asarray(r) for r in exes[0].execute(args)]
+        for i, exe in enumerate(exes[1:], 1):
+            results = [np.asarray(r) for r in exe.execute(args)]
+            differs[i] = not all(xla.arrays_equal(a, b) for a, b in zip(first, results, strict=True))
+    timed = [exe for exe, d in zip(exes, differs, strict=True) if not d]
     samples, _ = xla.time_interleaved(
-        exes, args, rounds=40, min_rounds=9, seconds=1.0 + len(exes), max_batch=50, settled=ratios_settled
+        timed, args, rounds=40, min_rounds=9, seconds=1.0 + len(timed), max_batch=50, settled=ratios_settled
     )
-    return [xla.ratio_quantile(s, samples[0], 0.75) for s in samples[1:]]
+    ratios = iter(xla.ratio_quantile(s, samples[0], 0.75) for s in samples[1:])
+    return [math.inf if d else next(ratios) for d in differs[1:]]
 
 
 # Whole-program timing stops early once what it decides is decided beyond this margin.

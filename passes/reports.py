@@ -153,7 +153,11 @@ def describe(pass_name: str, r: FunctionReport) -> str:
     if r.decided_untimed:
         line += f"; predicted time after/before {cout / cin:.3f}: put in place without timing it whole"
     if r.measured_candidates:
-        tried = ", ".join(f"{k} {v:.3f}" for k, v in r.measured_candidates.items())
+        # (infinite: its results differed in some bit from the input's, in fp-mode=strict)
+        tried = ", ".join(
+            f"{k} {v:.3f}" if v != float("inf") else f"{k} (other roundings)"
+            for k, v in r.measured_candidates.items()
+        )
         line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"
     fired: dict[str, int] = {}
     for g in g0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -334,3 +335,27 @@ def test_whole_program_timing_stops_once_the_choice_is_settled() -> None:
     # ... but one that may be 20% slower than the fastest, or as fast: keep timing.
     assert not ratios_settled(samples(clear, [0.58, 0.72] * 4 + [0.6]))
     assert not ratios_settled(samples([1.2] * 9, near))
+
+
+def test_in_strict_mode_a_candidate_with_other_roundings_is_not_taken() -> None:
+    """XLA may compute two exactly equal programs with other roundings (a convolution whose
+    producer it fuses differently runs another kernel). Timed for `fp-mode=strict`, a candidate
+    whose results differ in any bit from the input's on the timing's inputs counts as infinitely
+    slow; one with the same bits is timed."""
+    from stablehlo_eqsat.passes.measure import time_programs
+
+    t = "tensor<64xf32>"
+
+    def program(body: str) -> str:
+        return f"func.func public @main(%a: {t}, %b: {t}, %c: {t}) -> {t} {{\n{body}\n}}\n"
+
+    left = program(f"  %0 = stablehlo.add %a, %b : {t}\n  %1 = stablehlo.add %0, %c : {t}\n  return %1 : {t}")
+    right = program(
+        f"  %0 = stablehlo.add %b, %c : {t}\n  %1 = stablehlo.add %a, %0 : {t}\n  return %1 : {t}"
+    )
+    commuted = program(
+        f"  %0 = stablehlo.add %b, %a : {t}\n  %1 = stablehlo.add %c, %0 : {t}\n  return %1 : {t}"
+    )
+    reassociated, same = time_programs([left, right, commuted], same_bits=True)
+    assert reassociated == math.inf and 0 < same < math.inf
+    assert all(0 < r < math.inf for r in time_programs([left, right], same_bits=False))
