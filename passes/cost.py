@@ -236,10 +236,11 @@ class CostModel:
         if any(k.split for k in kernels):
             total += self.profile.parallel_wakeup_s
         p = self.profile
-        sequential = 0 < sum(self.launches(graph, k) for k in kernels) <= p.sequential_max_thunks
+        launches = [self.launches(graph, k) for k in kernels]
+        sequential = 0 < sum(launches) <= p.sequential_max_thunks
         if sequential:  # each launch costs less than the dataflow executor's task it was priced as
-            for k in kernels:
-                cheaper = self.launches(graph, k) * (p.launch_overhead_s - p.sequential_launch_s)
+            for k, n in zip(kernels, launches, strict=True):
+                cheaper = n * (p.launch_overhead_s - p.sequential_launch_s)
                 k.seconds -= cheaper
                 total -= cheaper
         return Estimate(total, kernels, graph, sequential)

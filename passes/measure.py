@@ -602,6 +602,10 @@ class MeasuredCostModel(CostModel):
         total = est.seconds
         graph = est.graph
         assert graph is not None
+        # What a launch as a task of XLA's dataflow executor costs over one in sequence
+        # (`DeviceProfile.sequential_max_thunks`; nothing where the profile has one figure).
+        p = self.profile
+        task = p.launch_overhead_s - p.sequential_launch_s if p.sequential_max_thunks else 0.0
         kernels = []
         for k in est.kernels:
             term = graph.terms[k.members[0]] if k.members else None
@@ -609,10 +613,6 @@ class MeasuredCostModel(CostModel):
                 child_tys = [graph.terms[c].ty for c in term.children()]
                 time_it = timed is None or term.ctor != "Dot" or dot_key(graph, term) in timed
                 t = self._measured(term.ctor, term.ty, child_tys, term.args, time_it) if measured else None
-                # What a launch as a task of XLA's dataflow executor costs over one in sequence
-                # (`DeviceProfile.sequential_max_thunks`; nothing where the profile has one figure).
-                p = self.profile
-                task = p.launch_overhead_s - p.sequential_launch_s if p.sequential_max_thunks else 0.0
                 if t is None and term.ctor == "Conv":  # (analytical: its launch priced as a task)
                     t = self.conv_seconds(term.ty, child_tys, term.args)
                     t -= self.launches(graph, k) * task if est.sequential else 0.0
