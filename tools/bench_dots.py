@@ -230,7 +230,8 @@ def measure(
         net = loop_seconds(exes, inputs, rounds=rounds)
         plain = [xla.compile_module(t) for t in texts] if programs[0].group.endswith("forms") else []
     else:
-        exes = plain = [xla.compile_module(t) for t in [*texts, BASELINE]]
+        exes = [xla.compile_module(t) for t in [*texts, BASELINE]]
+        plain = exes if programs[0].group.endswith("forms") else []
         args = [
             xla.device_arrays(e, i) for e, i in zip(exes, [*inputs, [np.zeros(4, np.float32)]], strict=True)
         ]
