@@ -56,3 +56,15 @@ def test_summary_pools_only_alternatives_above_the_noise() -> None:
         "dots timed": pytest.approx(-1.0),
         "second timing": pytest.approx(1.0),
     }
+
+
+@pytest.mark.parametrize("looped", [True, False])
+def test_a_group_is_timed_and_only_the_forms_read_xla_kernel(looped: bool) -> None:
+    """Timed inside a loop (the default) or a call at a time, every program of a group gets a
+    positive time, and only the forms (one dot each) say whether XLA ran the library's GEMM."""
+    from stablehlo_eqsat.tools.bench_dots import measure
+
+    for name, programs in groups_for((1, 8, 16, 12)).items():
+        control = measure(programs, rounds=3, looped=looped)
+        assert control > 0 and all(p.measured_s > 0 for p in programs)
+        assert all((p.xla_library is not None) == name.endswith("forms") for p in programs)
