@@ -404,6 +404,14 @@ class Measurer:
 
 # The timings themselves: plain functions of text, so that they run alike in this process and in
 # the worker (`Measurer._run`).
+def _uniform_operands(operands: list[tuple[tuple[int, ...], str]]) -> list[np.ndarray]:
+    """Uniform random values in [-1, 1) of these shapes and element types (seeded)."""
+    import stablehlo_eqsat.xla as xla
+
+    rng = np.random.default_rng(0)
+    return [rng.uniform(-1, 1, size=shape).astype(xla.numpy_dtype(dtype)) for shape, dtype in operands]
+
+
 def time_op(text: str, operands: list[tuple[tuple[int, ...], str]], runs: int) -> float:
     """Median seconds per execution of the module on uniform random operands (shape, element
     type). An execution inside a program is not waited for on its own, so neither is one here: a
@@ -412,9 +420,7 @@ def time_op(text: str, operands: list[tuple[tuple[int, ...], str]], runs: int) -
     import stablehlo_eqsat.xla as xla
 
     exe = xla.compile_module(text)
-    rng = np.random.default_rng(0)
-    arrays = [rng.uniform(-1, 1, size=shape).astype(xla.numpy_dtype(dtype)) for shape, dtype in operands]
-    return xla.median_seconds(exe, xla.device_arrays(exe, arrays), rounds=runs)
+    return xla.median_seconds(exe, xla.device_arrays(exe, _uniform_operands(operands)), rounds=runs)
 
 
 # Products of less arithmetic than this are timed inside a loop (`looped_op`): a call costs ~10 us
@@ -444,9 +450,7 @@ def time_op_looped(text: str, operands: list[tuple[tuple[int, ...], str]]) -> fl
     from stablehlo_eqsat.xla.loop import loop_module, loop_seconds
 
     exe = xla.compile_module(loop_module(text))
-    rng = np.random.default_rng(0)
-    arrays = [rng.uniform(-1, 1, size=shape).astype(xla.numpy_dtype(dtype)) for shape, dtype in operands]
-    return max(0.0, loop_seconds([exe], [arrays], rounds=5)[0])
+    return max(0.0, loop_seconds([exe], [_uniform_operands(operands)], rounds=5)[0])
 
 
 def time_programs(texts: list[str], same_bits: bool = False) -> list[float]:

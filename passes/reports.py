@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +156,7 @@ def describe(pass_name: str, r: FunctionReport) -> str:
     if r.measured_candidates:
         # (infinite: its results differed in some bit from the input's, in fp-mode=strict)
         tried = ", ".join(
-            f"{k} {v:.3f}" if v != float("inf") else f"{k} (other roundings)"
+            f"{k} {v:.3f}" if not math.isinf(v) else f"{k} (other roundings)"
             for k, v in r.measured_candidates.items()
         )
         line += f"; measured time after/before: {tried} -> {r.measured_choice or 'input'}"

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from jaxlib.mlir import ir
 
-from stablehlo_eqsat.xla.runtime import XlaError, _context, main_function
+from stablehlo_eqsat.xla.runtime import XlaError, _context, device_arrays, main_function
 
 BODY = "loop_body"
 
@@ -134,8 +134,6 @@ def loop_module(text: str) -> str:
 
 
 def _trip_args(executable: Any, n: int, inputs: Sequence[np.ndarray]) -> list[Any]:
-    from stablehlo_eqsat.xla.runtime import device_arrays
-
     return device_arrays(executable, [np.array(n, np.int32), *inputs])
 
 
