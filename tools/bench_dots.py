@@ -227,7 +227,7 @@ def measure(
     inputs = [xla.random_inputs(xla.arg_types_of(t)) for t in texts]
     if looped:
         exes = [xla.compile_module(loop_module(t)) for t in texts]
-        net = loop_seconds(exes, inputs, rounds=rounds)
+        net = [max(t, 1e-9) for t in loop_seconds(exes, inputs, rounds=rounds)]
         plain = [xla.compile_module(t) for t in texts] if programs[0].group.endswith("forms") else []
     else:
         exes = [xla.compile_module(t) for t in [*texts, BASELINE]]
@@ -241,7 +241,7 @@ def measure(
         call = samples[-1].median
         net = [max(s.median - call, 0.05 * s.median) for s in samples[:-1]]
     for i, (prog, seconds) in enumerate(zip(programs, net, strict=False)):
-        setattr(prog, field, max(seconds, 1e-9))
+        setattr(prog, field, seconds)
         if plain:
             prog.xla_library = "__ynn_fusion" in plain[i].hlo_modules()[0].to_string()
     return net[-1] / net[0]

@@ -139,8 +139,9 @@ def _trip_args(executable: Any, n: int, inputs: Sequence[np.ndarray]) -> list[An
 
 def trip_counts(executable: Any, inputs: Sequence[np.ndarray], seconds: float = 1e-3) -> tuple[int, int]:
     """Two trip counts for `loop_seconds`: the larger makes one execution last about `seconds`
-    (2 to 20,000 iterations), the smaller a quarter of it. An iteration's time is judged from one
-    execution of 1 and one of 65 iterations (one of 1 alone is mostly the call)."""
+    (2 to 20,000 iterations), the smaller a quarter of it. An iteration's time is judged from
+    executions of 1 and of 65 iterations (one of 1 alone is mostly the call), the fastest of three
+    each: one slow call would otherwise make the loops too short to time."""
     import time
 
     import jax
@@ -152,7 +153,8 @@ def trip_counts(executable: Any, inputs: Sequence[np.ndarray], seconds: float = 
         return time.perf_counter() - start
 
     seconds_of(1)  # (the first execution is slower)
-    per = max((seconds_of(65) - seconds_of(1)) / 64, 1e-8)
+    one, many = (min(seconds_of(n) for _ in range(3)) for n in (1, 65))
+    per = max((many - one) / 64, 1e-8)
     high = max(2, min(20_000, math.ceil(seconds / per)))
     return max(1, high // 4), high
 
