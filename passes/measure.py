@@ -159,6 +159,8 @@ class Measurer:
     _loaded: bool = False
     _failed: set[str] = field(default_factory=set)
     _worker: Worker | None = field(default=None, repr=False)
+    # Names this measurer's calls to `time_programs`, which compile an input once for all of them.
+    _session: str = field(default_factory=lambda: os.urandom(8).hex(), repr=False)
     worker_calls: int = 0  # measurements the worker answered
 
     @property
@@ -271,7 +273,7 @@ class Measurer:
             return None
         start = time.perf_counter()
         try:
-            values = self._run(time_programs, programs(), same_bits)
+            values = self._run(time_programs, programs(), same_bits, self._session)
         except Exception as e:
             log.info("timing the programs failed: %s", e)
             self._failed.add(key)
@@ -324,15 +326,23 @@ class Measurer:
     def start_worker(self) -> None:
         """Load XLA's runtime now, in a process of its own (`xla.worker`), if this process has not
         imported jax: the import then overlaps the caller's work instead of delaying the first
-        measurement. Without a worker, measurements run in this process."""
+        measurement. A process that keeps a worker for all its measurers (`keep_worker_resident`)
+        lends it instead. Without a worker, measurements run in this process."""
         if self._worker is not None or "jax" in sys.modules:
             return
         from stablehlo_eqsat.xla.worker import Worker
 
+        resident = _resident.get(self.backend)
+        if resident is not None and resident.alive:
+            self._worker = resident
+            return
         try:
             self._worker = Worker.start(self.backend)
         except (OSError, ValueError) as e:
             log.info("no XLA worker process (%s): measuring in this process", e)
+            return
+        if self.backend in _resident:  # (the resident one died: this one takes its place)
+            _resident[self.backend] = self._worker
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """`fn(*args)` in the worker if there is one, else here. The worker is first asked
@@ -349,24 +359,27 @@ class Measurer:
             if not self.worker_calls:
                 worker.call(len, ())
         except WorkerDied as e:
-            self._worker = None
-            worker.close()
+            self._drop_worker()
             log.info("%s; measuring in this process", e)
             return fn(*args)
         try:
             value = worker.call(fn, *args)
         except WorkerDied:
-            self._worker = None
-            worker.close()
+            self._drop_worker()
             raise
         self.worker_calls += 1
         return value
 
+    def _drop_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()  # (a resident one too: the next measurer starts its successor)
+
     def close(self) -> None:
-        """Stop the worker, if one was started."""
-        if self._worker is not None:
+        """Stop the worker, if one was started (a resident one stays, for the next measurer)."""
+        if self._worker is not None and _resident.get(self.backend) is not self._worker:
             self._worker.close()
-            self._worker = None
+        self._worker = None
 
     def _op_key(self, ctor: str, *op: Any) -> str:
         """The cache key of one timing on this backend: an op (`op_key` of `ctor`, its type, its
@@ -400,6 +413,35 @@ class Measurer:
     def _median(self, text: str, child_tys: list[TensorTy]) -> float:
         operands = [(tuple(t.shape), t.dtype) for t in child_tys]
         return self._run(time_op, text, operands, self.runs)  # type: ignore[no-any-return]
+
+
+# A process that optimizes many modules (`stablehlo-eqsat-server`) keeps one measuring worker
+# per backend for all its measurers: XLA's runtime loads once, not at every call.
+_resident: dict[str, Worker | None] = {}
+
+
+def keep_worker_resident(backend: str = "cpu") -> None:
+    """Start a worker that every later `Measurer` of `backend` in this process uses (one that
+    dies is replaced by the next measurer that needs one, and that one stays)."""
+    from stablehlo_eqsat.xla.worker import Worker
+
+    worker = _resident.get(backend)
+    if worker is None or not worker.alive:
+        _resident[backend] = Worker.start(backend)
+
+
+def resident_worker(backend: str = "cpu") -> Worker | None:
+    """The worker `keep_worker_resident` keeps for `backend` (or its successor), if alive."""
+    worker = _resident.get(backend)
+    return worker if worker is not None and worker.alive else None
+
+
+def release_resident_worker() -> None:
+    """Stop the resident workers."""
+    for worker in _resident.values():
+        if worker is not None:
+            worker.close()
+    _resident.clear()
 
 
 # The timings themselves: plain functions of text, so that they run alike in this process and in
@@ -453,23 +495,39 @@ def time_op_looped(text: str, operands: list[tuple[tuple[int, ...], str]]) -> fl
     return max(0.0, loop_seconds([exe], [_uniform_operands(operands)], rounds=5)[0])
 
 
-def time_programs(texts: list[str], same_bits: bool = False) -> list[float]:
+# The input program of the last `time_programs` call and its executable, with the session that
+# timed it. A function's input is timed against its extracted program first, and against the other
+# candidates in a second call (`measured_choice.py`): compiled once, not twice (vit-small's
+# function: 0.23 s of a 2.8 s first optimization). Kept for one measurer's calls only (its
+# session), so that a process measuring for many (a resident worker) never makes a first
+# optimization faster than it is on its own.
+_last_input: tuple[str, str, Any] | None = None
+
+
+def time_programs(texts: list[str], same_bits: bool = False, session: str | None = None) -> list[float]:
     """Each module's time against the first's, as the upper quartile of their per-round ratios:
     a module counts as faster only if it was in three rounds out of four (`xla.timing`). With
     `same_bits` (`fp-mode=strict`), a module whose results on the timing's inputs differ from the
     first's in any bit is not timed and counts as infinitely slow: XLA may compute an exactly
     equal program with other roundings (a convolution whose producer it fuses differently runs
-    another kernel; `unet_level`'s max-pool written as slices changed 7424 of 8192 results)."""
+    another kernel; `unet_level`'s max-pool written as slices changed 7424 of 8192 results).
+    Calls of one `session` that time the same first module compile it once."""
+    global _last_input
     import stablehlo_eqsat.xla as xla
 
-    exes = [xla.compile_module(t) for t in texts]
+    if session is not None and _last_input is not None and _last_input[:2] == (session, texts[0]):
+        first = _last_input[2]
+    else:
+        first = xla.compile_module(texts[0])
+    _last_input = (session, texts[0], first) if session is not None else None
+    exes = [first, *(xla.compile_module(t) for t in texts[1:])]
     args = xla.device_arrays(exes[0], xla.random_inputs(xla.arg_types_of(texts[0])))
     differs = [False] * len(exes)
     if same_bits:
-        first = [np.asarray(r) for r in exes[0].execute(args)]
+        first_results = [np.asarray(r) for r in exes[0].execute(args)]
         for i, exe in enumerate(exes[1:], 1):
             results = [np.asarray(r) for r in exe.execute(args)]
-            differs[i] = not all(xla.arrays_equal(a, b) for a, b in zip(first, results, strict=True))
+            differs[i] = not all(xla.arrays_equal(a, b) for a, b in zip(first_results, results, strict=True))
     timed = [exe for exe, d in zip(exes, differs, strict=True) if not d]
     samples, _ = xla.time_interleaved(
         timed, args, rounds=40, min_rounds=9, seconds=1.0 + len(timed), max_batch=50, settled=ratios_settled

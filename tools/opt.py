@@ -222,6 +222,15 @@ def _check_expected(chunk: Chunk, result: ChunkResult, path: str) -> list[str]:
 
 # -- main -------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (`argv`, else `sys.argv`); run by this environment's server when one is
+    running (`stablehlo-eqsat-server`: the same output, diagnostics and exit code, without the
+    start-up), else here."""
+    if argv is None:
+        from stablehlo_eqsat.tools.server import forward
+
+        served = forward(sys.argv[1:])
+        if served is not None:
+            return served
     from stablehlo_eqsat.passes.registry import pass_names
 
     names = pass_names()

@@ -359,3 +359,31 @@ def test_in_strict_mode_a_candidate_with_other_roundings_is_not_taken() -> None:
     reassociated, same = time_programs([left, right, commuted], same_bits=True)
     assert reassociated == math.inf and 0 < same < math.inf
     assert all(0 < r < math.inf for r in time_programs([left, right], same_bits=False))
+
+
+def test_one_measurer_compiles_the_input_of_its_whole_program_timings_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A function's input is timed against its extracted program, then against the other
+    candidates: within one measurer's session it is compiled once; another session compiles it
+    afresh (a process measuring for many never makes a first optimization look cheaper)."""
+    from stablehlo_eqsat.passes.measure import time_programs
+
+    import stablehlo_eqsat.xla as xla
+
+    t = "tensor<64xf32>"
+    base, other, third = (
+        f"func.func public @main(%a: {t}) -> {t} {{\n  %0 = stablehlo.{op} %a : {t}\n  return %0 : {t}\n}}\n"
+        for op in ("negate", "abs", "exponential")
+    )
+    compiled: list[str] = []
+    real = xla.compile_module
+
+    def counting(text: str) -> object:
+        compiled.append(text)
+        return real(text)
+
+    monkeypatch.setattr(xla, "compile_module", counting)
+    time_programs([base, other], session="s1")
+    time_programs([base, third], session="s1")
+    assert compiled == [base, other, third]
+    time_programs([base, third], session="s2")
+    assert compiled[3:] == [base, third]
