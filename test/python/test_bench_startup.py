@@ -16,8 +16,14 @@ def test_floor_parses_and_prints_the_module() -> None:
 
 
 def test_one_round_reports_the_ratio(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench_startup.main(["--rounds", "1", "--importtime"]) == 0
+    assert bench_startup.main(["--rounds", "1", "--importtime", "--served"]) == 0
     out = capsys.readouterr().out
-    assert "| floor |" in out and "| driver |" in out
-    assert "driver / floor:" in out
+    assert "| floor |" in out and "| driver |" in out and "| served |" in out
+    assert "driver / floor:" in out and "served / floor:" in out
     assert "stablehlo_eqsat" in out  # the import table lists the package's own modules
+
+
+def test_cold_reports_first_optimizations_local_and_served(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_startup.main(["--cold", str(bench_startup.EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "| mlp |" in out and "geometric mean over XLA's compile: local" in out
