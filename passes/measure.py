@@ -417,7 +417,7 @@ class Measurer:
 
 # A process that optimizes many modules (`stablehlo-eqsat-server`) keeps one measuring worker
 # per backend for all its measurers: XLA's runtime loads once, not at every call.
-_resident: dict[str, Worker | None] = {}
+_resident: dict[str, Worker] = {}
 
 
 def keep_worker_resident(backend: str = "cpu") -> None:
@@ -439,8 +439,7 @@ def resident_worker(backend: str = "cpu") -> Worker | None:
 def release_resident_worker() -> None:
     """Stop the resident workers."""
     for worker in _resident.values():
-        if worker is not None:
-            worker.close()
+        worker.close()
     _resident.clear()
 
 

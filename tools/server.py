@@ -225,8 +225,9 @@ def _run_call(argv: list[str], cwd: str) -> int:
         return opt.main(argv)
     except SystemExit as e:  # argparse: --help, --version, a usage error
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except Exception:
-        traceback.print_exc()
+    except Exception:  # (a caller gone mid-call: its streams are closed; this server goes on)
+        with contextlib.suppress(OSError, ValueError):
+            traceback.print_exc()
         return 1
     finally:
         for stream in (sys.stdout, sys.stderr):

@@ -170,3 +170,24 @@ def test_served_calls_measure_in_one_resident_worker_and_start_cold(
         assert cache.is_file()
         pids.append(_run([*SERVER, "status"], env).stdout.split("worker pid ")[1].rstrip(")\n"))
     assert pids[0] == pids[1] != "None"
+
+
+def test_a_caller_whose_output_is_gone_does_not_stop_the_server(env: dict[str, str]) -> None:
+    """Output and errors to a pipe nobody reads any more (a killed caller) fail that call only."""
+    _start(env)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        out = subprocess.run(
+            [*DRIVER, str(EXAMPLE), "--stablehlo-eqsat"],
+            env=env,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            timeout=300,
+        )
+    finally:
+        os.close(write)
+    assert out.returncode == 1
+    assert _calls(env) == 1
+    again = _run([*DRIVER, str(EXAMPLE), "--stablehlo-eqsat"], env)
+    assert again.returncode == 0 and "func.func" in again.stdout and _calls(env) == 2
