@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 # The ops whose cost comes from timing them: matrix products, convolutions, and pooling (whose
 # XLA CPU kernel is slower than its fused slices for some shapes and faster for others).
 MEASURED = frozenset({"Conv", "Dot", "ReduceWindow"})
-_METHOD = "b4"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
+_METHOD = "b5"  # how ops are timed (part of the cache key: a new method does not reuse old timings)
 _PROGRAM_METHOD = "p4"  # how whole programs are compared (part of their cache key)
 MEASURE_MODES = ("auto", "on", "off")
 
@@ -461,7 +461,13 @@ def time_op(text: str, operands: list[tuple[tuple[int, ...], str]], runs: int) -
     import stablehlo_eqsat.xla as xla
 
     exe = xla.compile_module(text)
-    return xla.median_seconds(exe, xla.device_arrays(exe, _uniform_operands(operands)), rounds=runs)
+    args = xla.device_arrays(exe, _uniform_operands(operands))
+    return xla.median_seconds(exe, args, rounds=runs, seconds=OP_TIMING_SECONDS)
+
+
+# Samples of an op timed by calls stop after this many seconds (three at least): a 12 ms
+# convolution is timed in three samples, not seven; one of a millisecond or less in all seven.
+OP_TIMING_SECONDS = 0.03
 
 
 # Products of less arithmetic than this are timed inside a loop (`looped_op`): a call costs ~10 us

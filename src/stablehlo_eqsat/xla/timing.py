@@ -88,13 +88,15 @@ def time_interleaved(
     wait_each: bool = False,
     args_each: Sequence[Sequence[Any]] | None = None,
     settled: Callable[[list[Samples]], bool] | None = None,
+    batch: int | None = None,
 ) -> tuple[list[Samples], int]:
     """Time `executables` (compiled for one device, with the same parameters) on `args` (device
     arrays), or each on its own `args_each[i]`; returns their samples and the executions per sample.
 
     Each executable is first run `warmup` times (more, up to 20, until `warmup_seconds` have
     passed: XLA CPU's kernels take a dozen runs to reach their steady speed). The batch size makes
-    a sample of the first executable last `sample_seconds`, within [`min_batch`, `max_batch`].
+    a sample of the first executable last `sample_seconds`, within [`min_batch`, `max_batch`]
+    (judged from five more executions of it), unless `batch` gives it.
     Then `rounds` rounds; with `seconds`, rounds stop once that many seconds have passed and at
     least `min_rounds` are done; with `settled`, also once that many are done and
     `settled(samples)` says that what they were for is decided. `wait_each` waits for every
@@ -109,12 +111,15 @@ def time_interleaved(
             if i >= warmup and time.perf_counter() >= warm_until:
                 break
             jax.block_until_ready(exe.execute(exe_args))
-    probe = []
-    for _ in range(5):
-        t = time.perf_counter()
-        jax.block_until_ready(executables[0].execute(inputs[0]))
-        probe.append(time.perf_counter() - t)
-    batch = max(min_batch, min(max_batch, math.ceil(sample_seconds / max(statistics.median(probe), 1e-7))))
+    if batch is None:
+        probe = []
+        for _ in range(5):
+            t = time.perf_counter()
+            jax.block_until_ready(executables[0].execute(inputs[0]))
+            probe.append(time.perf_counter() - t)
+        batch = max(
+            min_batch, min(max_batch, math.ceil(sample_seconds / max(statistics.median(probe), 1e-7)))
+        )
     samples = [Samples() for _ in executables]
     order = list(range(len(executables)))
     deadline = None if seconds is None else time.perf_counter() + seconds
@@ -132,18 +137,34 @@ def time_interleaved(
     return samples, batch
 
 
-# Executions before the samples of `median_seconds`, besides the five that size its batches. On
-# this 2-core VM an executable's first execution took 3-6x its steady time, the next four 1.1-1.6x,
-# and from the sixth or seventh on it was steady (3x3 and 1x1 convolutions, 0.3-2 ms): eight
-# warm-ups gave the same medians (within 2%, interleaved) as up to twenty and 0.2 s, in 70-75% of
-# the time of a measured op.
+# Executions before the samples of `median_seconds`. On this 2-core VM an executable's first
+# execution took 3-6x its steady time, the next four 1.1-1.6x, and from the sixth or seventh on it
+# was steady (3x3 and 1x1 convolutions, 0.3-2 ms): eight warm-ups gave the same medians (within 2%,
+# interleaved) as up to twenty and 0.2 s, in 70-75% of the time of a measured op. An op of 4 ms or
+# more was steady from its second execution (stop 29: 4-12 ms convolutions of the zoo's CNNs,
+# twenty executions each), so warming stops early once the executions after the first have taken
+# `MEDIAN_WARMUP_SECONDS`: a 12 ms depthwise convolution took 20 executions (0.26 s) to time.
 MEDIAN_WARMUP = 8
+MEDIAN_WARMUP_SECONDS = 0.02
 
 
 def median_seconds(executable: Any, args: Sequence[Any], *, rounds: int = 7, seconds: float = 1.0) -> float:
-    """Median seconds per execution of one executable (batches of back-to-back executions)."""
+    """Median seconds per execution of one executable: after the warm-up (`MEDIAN_WARMUP`
+    executions, or fewer for a slow one), at least three and at most `rounds` samples, fewer
+    once `seconds` have passed; a sample is a batch of back-to-back executions lasting about a
+    millisecond (its size from the last warm-up executions)."""
+    import jax
+
+    times: list[float] = []
+    for i in range(MEDIAN_WARMUP):
+        start = time.perf_counter()
+        jax.block_until_ready(executable.execute(args))
+        times.append(time.perf_counter() - start)
+        if i >= 2 and sum(times[1:]) >= MEDIAN_WARMUP_SECONDS:
+            break
+    per = statistics.median(times[-3:])
+    batch = max(1, min(100, math.ceil(1e-3 / max(per, 1e-7))))
     samples, _ = time_interleaved(
-        [executable], args, rounds=rounds, min_rounds=3, seconds=seconds, max_batch=100,
-        warmup=MEDIAN_WARMUP,
-    )  # fmt: skip
+        [executable], args, rounds=rounds, min_rounds=3, seconds=seconds, warmup=0, batch=batch
+    )
     return samples[0].median
