@@ -151,7 +151,11 @@ def describe(pass_name: str, r: FunctionReport) -> str:
     stages = r.stages()
     if stages:
         line += "; time " + ", ".join(f"{s} {t * 1000:.0f} ms" for s, t in stages.items())
-    if r.decided_untimed:
+    if r.decided_untimed and r.measured_kept_input:
+        line += (
+            f"; predicted time after/before {cout / cin:.3f}: input kept without timing (no gain to measure)"
+        )
+    elif r.decided_untimed:
         line += f"; predicted time after/before {cout / cin:.3f}: put in place without timing it whole"
     if r.measured_candidates:
         # (infinite: its results differed in some bit from the input's, in fp-mode=strict)

@@ -276,6 +276,30 @@ def test_with_every_convolution_rewrite_slower_the_other_rewrites_are_timed_too(
         assert report.measured_choice == "" and "stablehlo.multiply" in out  # type: ignore[attr-defined]
 
 
+def test_a_change_the_model_cannot_tell_from_the_input_leaves_the_input_untimed(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Predicted less than 1% faster (faked), the extracted program is not timed whole: the
+    input goes out as it was."""
+    from stablehlo_eqsat.passes.reports import FunctionReport, describe
+
+    timed: list[str] = []
+
+    def recording(self: Measurer, key: str, programs) -> list[float]:  # type: ignore[no-untyped-def]
+        timed.append(key)
+        return [0.5] * (len(programs()) - 1)
+
+    monkeypatch.setattr(Measurer, "program_ratios", recording)
+    monkeypatch.setattr(FunctionReport, "costs", lambda self: (1.0, 0.995))
+    out, report = _run(DEPTHWISE_TIMES_ONE, measure_cache=str(tmp_path / "m.json"), **TIMED)
+    assert timed == [] and report.decided_untimed and report.measured_kept_input  # type: ignore[attr-defined]
+    assert "stablehlo.multiply" in out and out.count("stablehlo.convolution") == 1
+    assert "input kept without timing" in describe("p", report)  # type: ignore[arg-type]
+    monkeypatch.setattr(FunctionReport, "costs", lambda self: (1.0, 0.98))
+    out, report = _run(DEPTHWISE_TIMES_ONE, measure_cache=str(tmp_path / "n.json"), **TIMED)
+    assert len(timed) == 1 and report.measured_ratio == 0.5  # type: ignore[attr-defined]
+
+
 def test_standalone_module_makes_any_function_the_entry() -> None:
     from jaxlib.mlir import ir
     from stablehlo_eqsat.dialect_glue.context import make_context
@@ -335,6 +359,12 @@ def test_whole_program_timing_stops_once_the_choice_is_settled() -> None:
     # ... but one that may be 20% slower than the fastest, or as fast: keep timing.
     assert not ratios_settled(samples(clear, [0.58, 0.72] * 4 + [0.6]))
     assert not ratios_settled(samples([1.2] * 9, near))
+    # In five rounds only beyond a wider margin: 0.6 of the input is settled, 0.9 is not yet.
+    five = [Samples(s.wall[:5]) for s in samples(clear, slower)]
+    assert ratios_settled(five) and ratios_settled(five[:2])
+    assert not ratios_settled([five[0], five[2]])
+    assert ratios_settled([Samples(s.wall[:5]) for s in samples([1.2] * 9)])
+    assert not ratios_settled([Samples(s.wall[:5]) for s in samples([1.1] * 9)])
 
 
 def test_in_strict_mode_a_candidate_with_other_roundings_is_not_taken() -> None:

@@ -96,7 +96,8 @@ def time_interleaved(
     Each executable is first run `warmup` times (more, up to 20, until `warmup_seconds` have
     passed: XLA CPU's kernels take a dozen runs to reach their steady speed). The batch size makes
     a sample of the first executable last `sample_seconds`, within [`min_batch`, `max_batch`]
-    (judged from five more executions of it), unless `batch` gives it.
+    (judged from five more executions of it, unless its last warm-up executions already took that
+    long), unless `batch` gives it.
     Then `rounds` rounds; with `seconds`, rounds stop once that many seconds have passed and at
     least `min_rounds` are done; with `settled`, also once that many are done and
     `settled(samples)` says that what they were for is decided. `wait_each` waits for every
@@ -106,11 +107,17 @@ def time_interleaved(
 
     inputs = list(args_each) if args_each is not None else [args] * len(executables)
     warm_until = time.perf_counter() + warmup_seconds
-    for exe, exe_args in zip(executables, inputs, strict=True):
+    first_warm: list[float] = []  # the first executable's warm-up executions, in seconds
+    for k, (exe, exe_args) in enumerate(zip(executables, inputs, strict=True)):
         for i in range(20):
             if i >= warmup and time.perf_counter() >= warm_until:
                 break
+            t = time.perf_counter()
             jax.block_until_ready(exe.execute(exe_args))
+            if k == 0:
+                first_warm.append(time.perf_counter() - t)
+    if batch is None and len(first_warm) >= 3 and min(first_warm[-2:]) >= sample_seconds:
+        batch = max(min_batch, min(max_batch, 1))  # (a sample is one execution: no probe needed)
     if batch is None:
         probe = []
         for _ in range(5):
