@@ -50,7 +50,6 @@ def run_on_module(
     """Optimize every function of `module` in place; failures leave a function untouched."""
     reports: list[FunctionReport] = []
     pure = pure_functions(module)
-    session = shared_session(config.schedule)  # declarations and rules compiled once per process
     funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
     imported: dict[int, ImportedFunction | UnsupportedFunction] = {}
     import_seconds: dict[int, float] = {}
@@ -62,6 +61,7 @@ def run_on_module(
             except UnsupportedFunction as e:
                 imported[i] = e
             import_seconds[i] = time.perf_counter() - start
+    # (before the rule library is loaded: XLA's runtime, if it is needed, loads meanwhile)
     config.model.anticipate(
         [
             [g.graph for g in fn.graphs.values()]
@@ -69,6 +69,7 @@ def run_on_module(
             if isinstance(fn, ImportedFunction)
         ]
     )
+    session = shared_session(config.schedule)  # declarations and rules compiled once per process
     done_early, batch_seconds = optimize_small_functions(imported, config, session)
     for i, func in enumerate(funcs):
         name = symbol_name(func)
