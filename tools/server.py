@@ -68,7 +68,7 @@ def _package_files(name: str) -> Iterator[Path]:
 
 def digest() -> str:
     """What a server must share with its callers: the interpreter, the code (by size and
-    modification time: a stat per file, ~1 ms) and the environment that matters."""
+    modification time: a stat per file, ~2 ms) and the environment that matters."""
     h = hashlib.sha256(f"{os.path.realpath(sys.executable)}|{sys.version}".encode())
     roots = [*_PACKAGES]
     for sub in ("xla", "passes", "rules", "dialect_glue", "tools"):
@@ -117,10 +117,8 @@ def socket_path(key: str | None = None) -> Path:
 def _send(sock: socket.socket, message: dict[str, object], fds: Sequence[int] = ()) -> None:
     data = json.dumps(message).encode()
     payload = _HEADER.pack(len(data)) + data
-    if fds:
-        socket.send_fds(sock, [payload], list(fds))
-    else:
-        sock.sendall(payload)
+    sent = socket.send_fds(sock, [payload], list(fds)) if fds else 0
+    sock.sendall(payload[sent:])  # (the descriptors go with the first bytes; the rest, if any, after)
 
 
 def _receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict[str, object], list[int]]:
@@ -137,7 +135,10 @@ def _receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict[str, object], 
             raise EOFError
         data += more
     size = _HEADER.unpack(data[: _HEADER.size])[0]
-    return json.loads(data[_HEADER.size : _HEADER.size + size]), fds
+    message = json.loads(data[_HEADER.size : _HEADER.size + size])
+    if not isinstance(message, dict):
+        raise ValueError("a message is a JSON object")
+    return message, fds
 
 
 def _connect(path: Path, timeout: float | None = None) -> socket.socket | None:
