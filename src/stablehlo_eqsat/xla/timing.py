@@ -73,6 +73,11 @@ def _execute(executable: Any, args: Sequence[Any], times: int, wait_each: bool) 
         jax.block_until_ready(out)
 
 
+def batch_size(seconds_each: float, sample_seconds: float, least: int, most: int) -> int:
+    """Executions per sample for a sample to last `sample_seconds`, within [`least`, `most`]."""
+    return max(least, min(most, math.ceil(sample_seconds / max(seconds_each, 1e-7))))
+
+
 def time_interleaved(
     executables: Sequence[Any],
     args: Sequence[Any],
@@ -116,17 +121,16 @@ def time_interleaved(
             jax.block_until_ready(exe.execute(exe_args))
             if k == 0:
                 first_warm.append(time.perf_counter() - t)
-    if batch is None and len(first_warm) >= 3 and min(first_warm[-2:]) >= sample_seconds:
-        batch = max(min_batch, min(max_batch, 1))  # (a sample is one execution: no probe needed)
     if batch is None:
-        probe = []
-        for _ in range(5):
-            t = time.perf_counter()
-            jax.block_until_ready(executables[0].execute(inputs[0]))
-            probe.append(time.perf_counter() - t)
-        batch = max(
-            min_batch, min(max_batch, math.ceil(sample_seconds / max(statistics.median(probe), 1e-7)))
-        )
+        if len(first_warm) >= 3 and min(first_warm[-2:]) >= sample_seconds:
+            probe = first_warm[-2:]  # (a sample is one execution: its warm-up says so already)
+        else:
+            probe = []
+            for _ in range(5):
+                t = time.perf_counter()
+                jax.block_until_ready(executables[0].execute(inputs[0]))
+                probe.append(time.perf_counter() - t)
+        batch = batch_size(statistics.median(probe), sample_seconds, min_batch, max_batch)
     samples = [Samples() for _ in executables]
     order = list(range(len(executables)))
     deadline = None if seconds is None else time.perf_counter() + seconds
@@ -169,8 +173,7 @@ def median_seconds(executable: Any, args: Sequence[Any], *, rounds: int = 7, sec
         times.append(time.perf_counter() - start)
         if i >= 2 and sum(times[1:]) >= MEDIAN_WARMUP_SECONDS:
             break
-    per = statistics.median(times[-3:])
-    batch = max(1, min(100, math.ceil(1e-3 / max(per, 1e-7))))
+    batch = batch_size(statistics.median(times[-3:]), 1e-3, 1, 100)
     samples, _ = time_interleaved(
         [executable], args, rounds=rounds, min_rounds=3, seconds=seconds, warmup=0, batch=batch
     )
