@@ -191,3 +191,21 @@ def test_a_caller_whose_output_is_gone_does_not_stop_the_server(env: dict[str, s
     assert _calls(env) == 1
     again = _run([*DRIVER, str(EXAMPLE), "--stablehlo-eqsat"], env)
     assert again.returncode == 0 and "func.func" in again.stdout and _calls(env) == 2
+
+
+def test_a_malformed_message_is_refused_and_the_server_goes_on(env: dict[str, str]) -> None:
+    import json
+    import socket
+    import struct
+
+    _start(env)
+    path = next((Path(env["XDG_RUNTIME_DIR"]) / "stablehlo-eqsat").glob("*.sock"))
+    for payload in (json.dumps(["not", "an", "object"]).encode(), b"{not json"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(path))
+            sock.sendall(struct.pack("<I", len(payload)) + payload)
+            sock.settimeout(30)
+            assert sock.recv(1 << 10) == b""  # no reply: the connection is closed
+    assert _calls(env) == 0
+    out = _run([*DRIVER, str(EXAMPLE), "--stablehlo-eqsat"], env)
+    assert out.returncode == 0 and _calls(env) == 1
