@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import io
@@ -55,6 +54,8 @@ _ENV_NAMES = ("HOME", "TMPDIR")
 _PACKAGES = ("stablehlo_eqsat", "jax", "jaxlib", "egglog")
 _HEADER = struct.Struct("<I")
 IDLE_TIMEOUT = 900.0
+# Unix sockets that carry file descriptors (Linux, macOS): elsewhere the driver always runs locally.
+SUPPORTED = hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
 
 
 # -- where the server listens -----------------------------------------------------------------------
@@ -174,7 +175,7 @@ def forward(argv: Sequence[str]) -> int | None:
     """Run the driver call `argv` in this environment's server, with this process's standard
     streams and working directory; its exit code, or None when no server took it (none running,
     `STABLEHLO_EQSAT_SERVER=off`, or it died before answering: run the call locally then)."""
-    if os.environ.get(OFF, "").lower() in ("off", "0", "no"):
+    if os.environ.get(OFF, "").lower() in ("off", "0", "no") or not SUPPORTED:
         return None
     sock = _connect(socket_path())
     if sock is None:
@@ -335,6 +336,8 @@ def start(idle_timeout: float, wait: float = 120.0) -> dict[str, object]:
     if folder is None:
         raise SystemExit(f"stablehlo-eqsat-server: error: {socket_directory()} is not private to this user")
     with open(folder / f"{key}.lock", "w") as lock:
+        import fcntl  # (POSIX only, as the server is)
+
         fcntl.flock(lock, fcntl.LOCK_EX)  # (two starts at once: the second finds the first's server)
         return _start_locked(key, folder, idle_timeout, wait)
 
@@ -375,6 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--key", required=True)
     s.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT)
     args = p.parse_args(argv)
+    if not SUPPORTED:
+        print("stablehlo-eqsat-server: error: needs Unix sockets that pass file descriptors", file=sys.stderr)
+        return 1
     if args.command == "serve":
         serve(args.key, args.idle_timeout)
         return 0

@@ -209,3 +209,11 @@ def test_a_malformed_message_is_refused_and_the_server_goes_on(env: dict[str, st
     assert _calls(env) == 0
     out = _run([*DRIVER, str(EXAMPLE), "--stablehlo-eqsat"], env)
     assert out.returncode == 0 and _calls(env) == 1
+
+
+def test_where_sockets_cannot_pass_descriptors_the_driver_runs_locally(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from stablehlo_eqsat.tools import server
+
+    monkeypatch.setattr(server, "SUPPORTED", False)
+    assert server.forward([str(EXAMPLE), "--stablehlo-eqsat"]) is None
+    assert server.main(["start"]) == 1 and "needs Unix sockets" in capsys.readouterr().err
