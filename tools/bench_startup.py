@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import shutil
 import statistics
@@ -35,7 +34,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from stablehlo_eqsat.tools.report import machine_description
+from stablehlo_eqsat.tools.report import geometric_mean, machine_description
 
 # `examples/` is in the source tree, not in an installed package: from an installation, the
 # example is looked for in the current directory (a checkout).
@@ -63,13 +62,18 @@ sys.stdout.write(str(module))
 """
 
 
+def driver_command(path: Path, *options: str) -> list[str]:
+    """`stablehlo-eqsat-opt PATH OPTIONS -o /dev/null` as `[python, ...]` (the installed command)."""
+    script = shutil.which("stablehlo-eqsat-opt")
+    driver = [script] if script else ["-m", "stablehlo_eqsat.tools.opt"]
+    return [sys.executable, *driver, str(path), *options, "-o", "/dev/null"]
+
+
 def commands(path: Path) -> dict[str, list[str]]:
     """The two processes, each as `[python, ...]` (so that `-X importtime` can go in front)."""
-    script = shutil.which("stablehlo-eqsat-opt")
-    driver = [script] if script else ["-m", "stablehlo_eqsat.tools.opt"]  # (the installed command)
     return {
         "floor": [sys.executable, "-c", FLOOR, str(path)],
-        "driver": [sys.executable, *driver, str(path), "--stablehlo-eqsat", "-o", "/dev/null"],
+        "driver": driver_command(path, "--stablehlo-eqsat"),
     }
 
 
@@ -163,8 +167,7 @@ def cold(paths: list[Path]) -> int:
                 with tempfile.TemporaryDirectory() as tmp:
                     cache = Path(tmp) / "measure.json"
                     pipeline = f"builtin.module(stablehlo-eqsat{{measure-cache={cache}}})"
-                    script = commands(path)["driver"][:-3]  # (python, the driver, the file)
-                    cmd = [*script, "--pass-pipeline", pipeline, "-o", "/dev/null"]
+                    cmd = driver_command(path, "--pass-pipeline", pipeline)
                     seconds[name] = time_once(cmd, served if name == "served" else _ENV)
             rows.append((path.stem, seconds["local"], seconds["served"], xla_compile_seconds(path)))
     print(f"# First optimization (empty measurement cache) against XLA's compile: {len(paths)} modules")
@@ -173,12 +176,8 @@ def cold(paths: list[Path]) -> int:
     print("|---|---:|---:|---:|---:|---:|")
     for name, local, srv, xla_s in rows:
         print(f"| {name} | {local:.2f} | {srv:.2f} | {xla_s:.3f} | {local / xla_s:.1f} | {srv / xla_s:.1f} |")
-
-    def geomean(values: list[float]) -> float:
-        return math.exp(sum(math.log(v) for v in values) / len(values))
-
-    local_ratio = geomean([r[1] / r[3] for r in rows])
-    served_ratio = geomean([r[2] / r[3] for r in rows])
+    local_ratio = geometric_mean([r[1] / r[3] for r in rows])
+    served_ratio = geometric_mean([r[2] / r[3] for r in rows])
     print(f"\n**geometric mean over XLA's compile: local {local_ratio:.2f}x, served {served_ratio:.2f}x**")
     return 0
 

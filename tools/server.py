@@ -59,30 +59,28 @@ SUPPORTED = hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
 
 
 # -- where the server listens -----------------------------------------------------------------------
-def _package_files(name: str) -> Iterator[Path]:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return
-    for location in spec.submodule_search_locations:
-        yield from Path(location).glob("*.py")
+_SUBPACKAGES = ("xla", "passes", "rules", "dialect_glue", "tools")
+_CODE = (*_PACKAGES, *(f"stablehlo_eqsat.{sub}" for sub in _SUBPACKAGES))
+
+
+def _code_files() -> Iterator[Path]:
+    """The files a call runs: the modules of this package and of jax, jaxlib and egglog (their top
+    folders), and the device profiles."""
+    for name in _CODE:
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            yield from sorted(Path(location).glob("*.py"))
+            if name == "stablehlo_eqsat.passes":
+                yield from sorted(Path(location, "profiles").glob("*.json"))
 
 
 def digest() -> str:
     """What a server must share with its callers: the interpreter, the code (by size and
     modification time: a stat per file, ~2 ms) and the environment that matters."""
     h = hashlib.sha256(f"{os.path.realpath(sys.executable)}|{sys.version}".encode())
-    roots = [*_PACKAGES]
-    for sub in ("xla", "passes", "rules", "dialect_glue", "tools"):
-        roots.append(f"stablehlo_eqsat.{sub}")
-    for root in roots:
-        for path in sorted(_package_files(root)):
-            st = path.stat()
-            h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    spec = importlib.util.find_spec("stablehlo_eqsat.passes")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        for path in sorted(Path(location, "profiles").glob("*.json")):  # the device profiles
-            st = path.stat()
-            h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for path in _code_files():
+        st = path.stat()
+        h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     for name in sorted(os.environ):
         if (name.startswith(_ENV_PREFIXES) or name in _ENV_NAMES) and name != OFF:
             h.update(f"{name}={os.environ[name]}\n".encode())
@@ -128,14 +126,12 @@ def _receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict[str, object], 
         data, fds, _, _ = socket.recv_fds(sock, 1 << 16, max_fds)
     else:
         data, fds = sock.recv(1 << 16), []
-    if not data:
-        raise EOFError
-    while len(data) < _HEADER.size or len(data) < _HEADER.size + _HEADER.unpack(data[: _HEADER.size])[0]:
+    while len(data) < _HEADER.size or len(data) < _HEADER.size + _HEADER.unpack_from(data)[0]:
         more = sock.recv(1 << 16)
         if not more:
             raise EOFError
         data += more
-    size = _HEADER.unpack(data[: _HEADER.size])[0]
+    size = _HEADER.unpack_from(data)[0]
     message = json.loads(data[_HEADER.size : _HEADER.size + size])
     if not isinstance(message, dict):
         raise ValueError("a message is a JSON object")
